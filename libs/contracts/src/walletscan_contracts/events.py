@@ -1,0 +1,234 @@
+"""Payloads of scan commands and events. Types carry a major version; changes within one are
+additive only (ARCHITECTURE §4)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from walletscan_contracts.chains import Network, ScriptType
+
+SOURCE_PREFIX = "walletscan/"
+
+
+class EventType(StrEnum):
+    SCAN_REQUESTED = "walletscan.scan.requested.v1"
+    SCAN_DERIVE = "walletscan.scan.derive.v1"
+    SCAN_DERIVED = "walletscan.scan.derived.v1"
+    SCAN_FETCH = "walletscan.scan.fetch.v1"
+    SCAN_FETCHED = "walletscan.scan.fetched.v1"
+    SCAN_COMPLETED = "walletscan.scan.completed.v1"
+    SCAN_FAILED = "walletscan.scan.failed.v1"
+    SCAN_REPORTED = "walletscan.scan.reported.v1"
+    SCAN_PROGRESS = "walletscan.scan.progress.v1"
+    AUDIT = "walletscan.audit.v1"
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+# BIP44 change level: 0 receive (external chain), 1 change (internal chain).
+RECEIVE = 0
+CHANGE = 1
+
+
+class Track(Payload):
+    """One derivation chain of a scan: an account key, a script type and a branch."""
+
+    key: str = Field(description="account-level extended public key as the user gave it")
+    script_type: ScriptType
+    branch: int = Field(ge=0, le=1)
+    path_prefix: str = Field(description="derivation path of the account key, e.g. m/84'/0'/0'")
+
+    @property
+    def id(self) -> str:
+        return f"{self.script_type.value}-{self.branch}"
+
+
+ADDRESS_TRACK = "addr"  # the track id of addresses given directly (no derivation)
+
+
+class WatchedAddress(Payload):
+    address: str
+    script_type: ScriptType | None = None
+
+
+class ScanRequested(Payload):
+    scan_id: str
+    owner_id: str
+    input_type: str = Field(description="xpub, ypub, zpub, tpub, upub, vpub, address, addresses")
+    input_display: str = Field(description="the input shortened for display and logs")
+    network: Network
+    gap_limit: int = Field(default=20, ge=1, le=1000)
+    batch_size: int = Field(default=20, ge=1, le=1000)
+    tracks: list[Track] = Field(default_factory=list)
+    addresses: list[WatchedAddress] = Field(default_factory=list)
+    requested_at: datetime
+
+
+class DeriveBatch(Payload):
+    """Command: derive addresses [batch*batch_size, (batch+1)*batch_size) of one track."""
+
+    scan_id: str
+    network: Network
+    track: Track
+    batch: int = Field(ge=0)
+    batch_size: int = Field(ge=1)
+
+
+class DerivedAddress(Payload):
+    address: str
+    script_type: ScriptType | None = None
+    track_id: str
+    branch: int | None = None
+    index: int
+    path: str | None = None
+
+
+class AddressesDerived(Payload):
+    scan_id: str
+    network: Network
+    track_id: str
+    batch: int
+    addresses: list[DerivedAddress]
+
+
+class FetchAddress(Payload):
+    """Command: fetch one address's summary, history and UTXOs from a provider."""
+
+    scan_id: str
+    network: Network
+    address: str
+    track_id: str
+    index: int
+    attempts: list[str] = Field(default_factory=list, description="providers already tried")
+
+
+class AddressTx(Payload):
+    """One transaction as seen from one address (ARCHITECTURE §5), integer base units."""
+
+    txid: str
+    received: int = Field(ge=0, description="sum of this tx's outputs paying this address")
+    spent: int = Field(ge=0, description="sum of this tx's inputs spending from this address")
+    fee: int = Field(ge=0, description="the whole transaction's fee")
+    input_total: int = Field(ge=0, description="sum of all the transaction's input values")
+    block_height: int | None = None
+    block_time: int | None = Field(default=None, description="unix seconds; None if unconfirmed")
+
+    @property
+    def delta(self) -> int:
+        return self.received - self.spent
+
+    @property
+    def confirmed(self) -> bool:
+        return self.block_height is not None
+
+
+class AddressSummary(Payload):
+    """What the provider says about the address as a whole; used for reconciliation."""
+
+    address: str
+    chain_funded: int = Field(ge=0)
+    chain_spent: int = Field(ge=0)
+    mempool_funded: int = Field(ge=0)
+    mempool_spent: int = Field(ge=0)
+    chain_tx_count: int = Field(ge=0)
+    mempool_tx_count: int = Field(ge=0)
+
+    @property
+    def confirmed_balance(self) -> int:
+        return self.chain_funded - self.chain_spent
+
+    @property
+    def balance(self) -> int:
+        return self.confirmed_balance + self.mempool_funded - self.mempool_spent
+
+    @property
+    def tx_count(self) -> int:
+        return self.chain_tx_count + self.mempool_tx_count
+
+
+class Utxo(Payload):
+    txid: str
+    vout: int = Field(ge=0)
+    value: int = Field(ge=0)
+    block_height: int | None = None
+
+
+class AddressFetched(Payload):
+    """Event: one chunk of an address's history. Chunk 0 carries the UTXOs."""
+
+    scan_id: str
+    provider: str
+    network: Network
+    address: str
+    track_id: str
+    index: int
+    chunk: int = Field(ge=0)
+    chunks: int = Field(ge=1)
+    tip_height: int = Field(ge=0)
+    summary: AddressSummary
+    txs: list[AddressTx] = Field(default_factory=list)
+    utxos: list[Utxo] = Field(default_factory=list)
+
+
+class ScanCompleted(Payload):
+    scan_id: str
+    completed_at: datetime
+
+
+class ScanFailed(Payload):
+    scan_id: str
+    reason: str
+    failed_at: datetime
+
+
+class ScanReported(Payload):
+    scan_id: str
+    formats: list[str]
+
+
+class ScanStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+class ScanPhase(StrEnum):
+    QUEUED = "queued"
+    DERIVING = "deriving"
+    FETCHING = "fetching"
+    AGGREGATING = "aggregating"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+TERMINAL_STATUSES = frozenset({ScanStatus.COMPLETED, ScanStatus.FAILED})
+
+
+class ScanProgress(Payload):
+    """Cumulative status of a scan; the last value wins (SCAN_PROGRESS keeps one per scan)."""
+
+    scan_id: str
+    status: ScanStatus
+    phase: ScanPhase
+    addresses_derived: int = 0
+    addresses_fetched: int = 0
+    percent: float = Field(default=0.0, ge=0.0, le=100.0)
+    error: str | None = None
+    updated_at: datetime
+
+
+class AuditRecord(Payload):
+    area: str
+    action: str
+    ok: bool = True
+    user_id: str | None = None
+    email: str | None = None
+    client_ip: str | None = None
+    detail: str | None = None
+    at: datetime

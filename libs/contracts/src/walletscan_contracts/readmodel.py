@@ -1,0 +1,13 @@
+"""Names of the aggregator's read-model collections, read by the gateway and report services.
+
+Document shapes are described beside each name; amounts are integers in base units.
+"""
+
+from __future__ import annotations
+
+SCANS = "scans"  # one per scan: request, owner, status, progress, summary, error
+ADDRESSES = "addresses"  # (scan_id, address): track, index, path, provider summary, totals
+ADDRESS_TXS = "address_txs"  # (scan_id, address, txid): facts from providers (AddressTx)
+FETCH_CHUNKS = "fetch_chunks"  # (scan_id, address, chunk): which chunks of a fetch arrived
+TRANSACTIONS = "transactions"  # (scan_id, txid): wallet-level transactions after the fold
+UTXOS = "utxos"  # (scan_id, txid, vout)

@@ -1,0 +1,1 @@
+"""Wallet input parsing and HD address derivation for the Bitcoin family."""

@@ -1,0 +1,1 @@
+"""Settings, bus, database and telemetry wiring shared by the services."""

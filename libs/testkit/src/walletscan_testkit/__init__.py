@@ -1,0 +1,1 @@
+"""Provider simulators and stack fixtures for tests and benchmarks."""

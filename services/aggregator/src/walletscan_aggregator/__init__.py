@@ -1,0 +1,1 @@
+"""Folds provider facts into the wallet read model and drives the scan."""

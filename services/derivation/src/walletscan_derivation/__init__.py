@@ -1,0 +1,1 @@
+"""Derives wallet addresses batch by batch and issues fetch commands."""

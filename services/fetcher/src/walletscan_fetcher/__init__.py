@@ -1,0 +1,1 @@
+"""One provider's fetch worker: provider clients with retries, limits and breakers."""

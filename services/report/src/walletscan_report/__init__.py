@@ -1,0 +1,1 @@
+"""Builds CSV, JSON and PDF reports into the NATS object store."""
