@@ -1,0 +1,33 @@
+"""Settings every service shares. Values come from the environment (prefix WALLETSCAN_) or
+`.env`; production refuses development defaults for secrets."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Ports of the embedded servers the local runner starts. Not the usual 4222/27017: machines
+# may already run an old system NATS there, and the runner must never talk to it by mistake.
+LOCAL_NATS_PORT = 4333
+LOCAL_MONGODB_PORT = 27333
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="WALLETSCAN_", env_file=".env", extra="ignore", env_file_encoding="utf-8"
+    )
+
+    environment: Literal["development", "test", "production"] = "development"
+    nats_url: str = f"nats://127.0.0.1:{LOCAL_NATS_PORT}"
+    mongodb_url: str = f"mongodb://127.0.0.1:{LOCAL_MONGODB_PORT}"
+    mongodb_database: str = "walletscan"
+    metrics_port: int | None = None
+    log_level: str = "INFO"
+    log_json: bool = False
+    # How often a message may be delivered before it is turned into a failure.
+    max_deliver: int = 5
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"

@@ -1,0 +1,269 @@
+"""Broker handlers of the aggregator: a thin layer between events, the read model and the pure
+decisions in `service.py`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from faststream import AckPolicy
+from faststream.nats import NatsBroker, NatsMessage
+from walletscan_contracts import subjects
+from walletscan_contracts.chains import Network, ScriptType
+from walletscan_contracts.envelope import CloudEvent
+from walletscan_contracts.events import (
+    ADDRESS_TRACK,
+    AddressesDerived,
+    AddressFetched,
+    DeriveBatch,
+    EventType,
+    ScanCompleted,
+    ScanFailed,
+    ScanPhase,
+    ScanProgress,
+    ScanRequested,
+    ScanStatus,
+    Track,
+)
+from walletscan_contracts.streams import SCAN_EVENTS
+from walletscan_platform.bus import EventPublisher, publisher_for
+from walletscan_platform.delivery import consumer_options, settle
+from walletscan_platform.logs import get_logger
+
+from walletscan_aggregator import service
+from walletscan_aggregator.accounting import fold_wallet, reconcile
+from walletscan_aggregator.repository import ReadModel
+from walletscan_aggregator.settings import AggregatorSettings
+
+log = get_logger(__name__)
+
+
+@dataclass
+class Runtime:
+    broker: NatsBroker
+    settings: AggregatorSettings
+    repo: ReadModel | None = None
+    _publisher: EventPublisher | None = field(default=None, repr=False)
+
+    @property
+    def publisher(self) -> EventPublisher:
+        if self._publisher is None:
+            self._publisher = publisher_for(self.broker, "aggregator")
+        return self._publisher
+
+    @property
+    def read_model(self) -> ReadModel:
+        if self.repo is None:
+            msg = "the read model is not connected yet"
+            raise RuntimeError(msg)
+        return self.repo
+
+
+def register(rt: Runtime) -> None:
+    broker, settings = rt.broker, rt.settings
+
+    def options(durable: str, **extra: Any) -> dict[str, Any]:
+        return {
+            **consumer_options(SCAN_EVENTS, durable, max_deliver=settings.max_deliver),
+            "ack_policy": AckPolicy.MANUAL,
+            **extra,
+        }
+
+    @broker.subscriber(subjects.ALL_SCAN_REQUESTED, **options("aggregator-requested"))
+    async def on_requested(event: CloudEvent[ScanRequested], msg: NatsMessage) -> None:
+        req = event.data
+        async with _settle(rt, msg, req.scan_id, "recording the scan request", event.id):
+            await rt.read_model.create_scan(req)
+            await rt.read_model.mark_running(req.scan_id, ScanPhase.DERIVING)
+            scan = await rt.read_model.get_scan(req.scan_id)
+            if scan is not None:
+                # The aggregator alone decides how far each track is derived (gap limit).
+                for track in scan["tracks"]:
+                    await request_more_addresses(rt, scan, track["id"], causationid=event.id)
+            await publish_progress(rt, req.scan_id)
+
+    @broker.subscriber(subjects.ALL_SCAN_DERIVED, **options("aggregator-derived"))
+    async def on_derived(event: CloudEvent[AddressesDerived], msg: NatsMessage) -> None:
+        data = event.data
+        async with _settle(rt, msg, data.scan_id, "recording derived addresses", event.id):
+            await rt.read_model.store_derived(data)
+            await rt.read_model.mark_running(data.scan_id, ScanPhase.FETCHING)
+            await publish_progress(rt, data.scan_id)
+
+    @broker.subscriber(
+        subjects.ALL_SCAN_FETCHED,
+        **options("aggregator-fetched", max_workers=settings.fetched_workers),
+    )
+    async def on_fetched(event: CloudEvent[AddressFetched], msg: NatsMessage) -> None:
+        data = event.data
+        async with _settle(rt, msg, data.scan_id, "folding fetched history", event.id):
+            await handle_fetched(rt, data, causationid=event.id)
+
+    @broker.subscriber(subjects.ALL_SCAN_FAILED, **options("aggregator-failed"))
+    async def on_failed(event: CloudEvent[ScanFailed], msg: NatsMessage) -> None:
+        data = event.data
+        async with _settle(rt, msg, data.scan_id, "recording a failure", event.id):
+            await rt.read_model.fail(data.scan_id, data.reason, data.failed_at)
+            await publish_progress(rt, data.scan_id)
+
+
+def _settle(rt: Runtime, msg: NatsMessage, scan_id: str, what: str, causationid: str) -> Any:
+    return settle(
+        msg,
+        scan_id=scan_id,
+        publisher=rt.publisher,
+        max_deliver=rt.settings.max_deliver,
+        what=what,
+        causationid=causationid,
+    )
+
+
+async def handle_fetched(rt: Runtime, data: AddressFetched, *, causationid: str) -> None:
+    repo = rt.read_model
+    scan = await repo.get_scan(data.scan_id)
+    if scan is None:
+        # The request event has not been folded yet; retry shortly rather than lose this.
+        msg = f"scan {data.scan_id} is not recorded yet"
+        raise LookupError(msg)
+    if scan["status"] in service.TERMINAL:
+        await publish_progress(rt, data.scan_id)  # repair a progress value overtaken by a race
+        return
+    await repo.note_tip_height(data.scan_id, data.tip_height)
+    if not await repo.store_fetched_chunk(data):
+        return
+    facts = await repo.address_facts(data.scan_id, data.address)
+    await repo.complete_address(data, **service.address_totals(facts))
+    await request_more_addresses(rt, scan, data.track_id, causationid=causationid)
+    if await scan_is_done(rt, scan):
+        await finish_scan(rt, data.scan_id, causationid=causationid)
+    else:
+        await publish_progress(rt, data.scan_id)
+
+
+async def request_more_addresses(
+    rt: Runtime, scan: dict[str, Any], track_id: str, *, causationid: str
+) -> None:
+    if track_id == ADDRESS_TRACK:
+        return
+    track_doc = next((t for t in scan["tracks"] if t["id"] == track_id), None)
+    if track_doc is None:
+        return
+    scan_id = scan["_id"]
+    derived, fetched, highest = await rt.read_model.track_state(scan_id, track_id)
+    state = service.TrackState(track_id, derived, fetched, highest)
+    batch_size, gap_limit = int(scan["batch_size"]), int(scan["gap_limit"])
+    requested = int((scan.get("derive_batches") or {}).get(track_id, 0))
+    wanted = service.new_derive_batches(
+        state, gap_limit=gap_limit, batch_size=batch_size, requested=requested
+    )
+    if not wanted:
+        return
+    await rt.read_model.record_derive_batches(scan_id, track_id, wanted.stop)
+    track = Track(
+        key=track_doc["key"],
+        script_type=ScriptType(track_doc["script_type"]),
+        branch=track_doc["branch"],
+        path_prefix=track_doc["path_prefix"],
+    )
+    for batch in wanted:
+        await rt.publisher.publish(
+            subjects.scan_derive(scan_id),
+            DeriveBatch(
+                scan_id=scan_id,
+                network=Network(scan["network"]),
+                track=track,
+                batch=batch,
+                batch_size=batch_size,
+            ),
+            event_type=EventType.SCAN_DERIVE,
+            msg_id=subjects.derive_msg_id(scan_id, track_id, batch),
+            correlationid=scan_id,
+            causationid=causationid,
+        )
+
+
+async def scan_is_done(rt: Runtime, scan: dict[str, Any]) -> bool:
+    track_ids = [t["id"] for t in scan["tracks"]] or [ADDRESS_TRACK]
+    for track_id in track_ids:
+        derived, fetched, highest = await rt.read_model.track_state(scan["_id"], track_id)
+        state = service.TrackState(track_id, derived, fetched, highest)
+        if not service.is_track_done(
+            state,
+            gap_limit=int(scan["gap_limit"]),
+            given_addresses=int(scan.get("address_count_given") or 0),
+        ):
+            return False
+    return True
+
+
+async def finish_scan(rt: Runtime, scan_id: str, *, causationid: str) -> None:
+    repo = rt.read_model
+    scan = await repo.get_scan(scan_id)
+    if scan is None or scan["status"] in service.TERMINAL:
+        return
+    await repo.set_status(scan_id, ScanStatus.RUNNING, ScanPhase.AGGREGATING)
+    await publish_progress(rt, scan_id)
+    facts = await repo.all_facts(scan_id)
+    summaries = await repo.all_summaries(scan_id)
+    ledger = fold_wallet(facts, tip_height=int(scan.get("tip_height") or 0))
+    reconciliation = reconcile(facts, summaries)
+    await repo.store_transactions(scan_id, service.transaction_rows(ledger))
+    derived, _ = await repo.address_counts(scan_id)
+    used = sum(1 for s in summaries.values() if s.tx_count > 0)
+    summary = service.build_summary(
+        ledger,
+        reconciliation,
+        network=Network(scan["network"]),
+        used_addresses=used,
+        scanned_addresses=derived,
+    )
+    now = datetime.now(UTC)
+    if await repo.finish(
+        scan_id,
+        summary=summary,
+        reconciliation=service.reconciliation_document(reconciliation),
+        history=service.history_document(ledger),
+        at=now,
+    ):
+        log.info("scan completed", scan_id=scan_id, txs=len(ledger.transactions))
+        await rt.publisher.publish(
+            subjects.scan_completed(scan_id),
+            ScanCompleted(scan_id=scan_id, completed_at=now),
+            event_type=EventType.SCAN_COMPLETED,
+            msg_id=subjects.terminal_msg_id(scan_id, "completed"),
+            correlationid=scan_id,
+            causationid=causationid,
+        )
+    await publish_progress(rt, scan_id)
+
+
+async def publish_progress(rt: Runtime, scan_id: str) -> None:
+    """Publish the scan's progress as the read model has it now (last value wins)."""
+    scan = await rt.read_model.get_scan(scan_id)
+    if scan is None:
+        return
+    derived, fetched = await rt.read_model.address_counts(scan_id)
+    status = ScanStatus(scan["status"])
+    if status is ScanStatus.COMPLETED:
+        percent = 100.0
+    else:
+        percent = service.progress_percent(
+            derived, fetched, minimum_expected=service.minimum_expected_addresses(scan)
+        )
+    progress = ScanProgress(
+        scan_id=scan_id,
+        status=status,
+        phase=ScanPhase(scan["phase"]),
+        addresses_derived=derived,
+        addresses_fetched=fetched,
+        percent=percent,
+        error=scan.get("error"),
+        updated_at=datetime.now(UTC),
+    )
+    await rt.publisher.publish(
+        subjects.scan_progress(scan_id),
+        progress,
+        event_type=EventType.SCAN_PROGRESS,
+        correlationid=scan_id,
+    )

@@ -1,0 +1,304 @@
+"""The aggregator's read model in MongoDB. Facts are stored under natural keys with upserts, so
+a redelivered event changes nothing; totals are recomputed from facts, never incremented."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, UpdateOne
+from pymongo.asynchronous.database import AsyncDatabase
+from walletscan_contracts import readmodel as rm
+from walletscan_contracts.events import (
+    AddressesDerived,
+    AddressFetched,
+    AddressSummary,
+    AddressTx,
+    ScanPhase,
+    ScanRequested,
+    ScanStatus,
+)
+
+Document = dict[str, Any]
+
+
+class ReadModel:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.db = db
+        self.scans = db[rm.SCANS]
+        self.addresses = db[rm.ADDRESSES]
+        self.address_txs = db[rm.ADDRESS_TXS]
+        self.fetch_chunks = db[rm.FETCH_CHUNKS]
+        self.transactions = db[rm.TRANSACTIONS]
+        self.utxos = db[rm.UTXOS]
+
+    async def create_indexes(self) -> None:
+        await self.scans.create_index([("owner_id", ASCENDING), ("requested_at", DESCENDING)])
+        await self.addresses.create_index(
+            [("scan_id", ASCENDING), ("address", ASCENDING)], unique=True
+        )
+        await self.addresses.create_index(
+            [("scan_id", ASCENDING), ("track_id", ASCENDING), ("index", ASCENDING)]
+        )
+        await self.address_txs.create_index(
+            [("scan_id", ASCENDING), ("address", ASCENDING), ("txid", ASCENDING)], unique=True
+        )
+        await self.fetch_chunks.create_index(
+            [("scan_id", ASCENDING), ("address", ASCENDING), ("chunk", ASCENDING)], unique=True
+        )
+        await self.transactions.create_index(
+            [("scan_id", ASCENDING), ("txid", ASCENDING)], unique=True
+        )
+        await self.transactions.create_index([("scan_id", ASCENDING), ("sort_key", DESCENDING)])
+        await self.utxos.create_index(
+            [("scan_id", ASCENDING), ("txid", ASCENDING), ("vout", ASCENDING)], unique=True
+        )
+
+    # --- scans ---------------------------------------------------------------------------
+
+    async def create_scan(self, req: ScanRequested) -> None:
+        await self.scans.update_one(
+            {"_id": req.scan_id},
+            {
+                "$setOnInsert": {
+                    "owner_id": req.owner_id,
+                    "input_type": req.input_type,
+                    "input_display": req.input_display,
+                    "network": req.network.value,
+                    "gap_limit": req.gap_limit,
+                    "batch_size": req.batch_size,
+                    "tracks": [
+                        {
+                            "id": t.id,
+                            "key": t.key,
+                            "script_type": t.script_type.value,
+                            "branch": t.branch,
+                            "path_prefix": t.path_prefix,
+                        }
+                        for t in req.tracks
+                    ],
+                    "address_count_given": len(req.addresses),
+                    "requested_at": req.requested_at,
+                    "status": ScanStatus.QUEUED.value,
+                    "phase": ScanPhase.QUEUED.value,
+                    "error": None,
+                    "summary": None,
+                    "completed_at": None,
+                    "derive_batches": {},
+                    "tip_height": 0,
+                }
+            },
+            upsert=True,
+        )
+
+    async def get_scan(self, scan_id: str) -> Document | None:
+        return await self.scans.find_one({"_id": scan_id})
+
+    async def set_status(
+        self, scan_id: str, status: ScanStatus, phase: ScanPhase, **fields: Any
+    ) -> None:
+        await self.scans.update_one(
+            {"_id": scan_id},
+            {"$set": {"status": status.value, "phase": phase.value, **fields}},
+        )
+
+    async def mark_running(self, scan_id: str, phase: ScanPhase) -> None:
+        """Move a queued or running scan forward; never resurrect a finished one."""
+        await self.scans.update_one(
+            {
+                "_id": scan_id,
+                "status": {"$in": [ScanStatus.QUEUED.value, ScanStatus.RUNNING.value]},
+            },
+            {"$set": {"status": ScanStatus.RUNNING.value, "phase": phase.value}},
+        )
+
+    async def record_derive_batches(self, scan_id: str, track_id: str, batches: int) -> int:
+        """Remember how many batches of a track were asked for; returns the previous count.
+        `$max` keeps this idempotent under redelivery and concurrent handlers."""
+        before = await self.scans.find_one_and_update(
+            {"_id": scan_id},
+            {"$max": {f"derive_batches.{track_id}": batches}},
+            projection={"derive_batches": 1},
+        )
+        if before is None:
+            return 0
+        return int((before.get("derive_batches") or {}).get(track_id, 0))
+
+    async def note_tip_height(self, scan_id: str, height: int) -> None:
+        await self.scans.update_one({"_id": scan_id}, {"$max": {"tip_height": height}})
+
+    # --- addresses -----------------------------------------------------------------------
+
+    async def store_derived(self, event: AddressesDerived) -> None:
+        ops = [
+            UpdateOne(
+                {"scan_id": event.scan_id, "address": a.address},
+                {
+                    "$set": {
+                        "track_id": a.track_id,
+                        "branch": a.branch,
+                        "index": a.index,
+                        "path": a.path,
+                        "script_type": a.script_type.value if a.script_type else None,
+                        "derived": True,
+                    },
+                    "$setOnInsert": {"fetched": False},
+                },
+                upsert=True,
+            )
+            for a in event.addresses
+        ]
+        if ops:
+            await self.addresses.bulk_write(ops, ordered=False)
+
+    async def store_fetched_chunk(self, event: AddressFetched) -> bool:
+        """Store one chunk's facts; True once every chunk of the address has arrived."""
+        key = {"scan_id": event.scan_id, "address": event.address}
+        tx_ops = [
+            UpdateOne(
+                {**key, "txid": tx.txid},
+                {"$set": tx.model_dump()},
+                upsert=True,
+            )
+            for tx in event.txs
+        ]
+        if tx_ops:
+            await self.address_txs.bulk_write(tx_ops, ordered=False)
+        if event.chunk == 0:
+            utxo_ops = [
+                UpdateOne(
+                    {"scan_id": event.scan_id, "txid": u.txid, "vout": u.vout},
+                    {"$set": {**u.model_dump(), "address": event.address}},
+                    upsert=True,
+                )
+                for u in event.utxos
+            ]
+            if utxo_ops:
+                await self.utxos.bulk_write(utxo_ops, ordered=False)
+        await self.fetch_chunks.update_one(
+            {**key, "chunk": event.chunk},
+            {"$set": {"chunks": event.chunks, "tx_count": len(event.txs)}},
+            upsert=True,
+        )
+        arrived = await self.fetch_chunks.count_documents(key)
+        return arrived >= event.chunks
+
+    async def address_facts(self, scan_id: str, address: str) -> list[AddressTx]:
+        cursor = self.address_txs.find({"scan_id": scan_id, "address": address}, {"_id": 0})
+        return [AddressTx.model_validate(doc) async for doc in cursor]
+
+    async def complete_address(
+        self,
+        event: AddressFetched,
+        *,
+        received: int,
+        sent: int,
+        balance: int,
+        confirmed_balance: int,
+        tx_count: int,
+    ) -> None:
+        await self.addresses.update_one(
+            {"scan_id": event.scan_id, "address": event.address},
+            {
+                "$set": {
+                    "track_id": event.track_id,
+                    "index": event.index,
+                    "fetched": True,
+                    "provider": event.provider,
+                    "summary": event.summary.model_dump(),
+                    "used": tx_count > 0 or event.summary.tx_count > 0,
+                    "tx_count": tx_count,
+                    "received": received,
+                    "sent": sent,
+                    "balance": balance,
+                    "confirmed_balance": confirmed_balance,
+                }
+            },
+            upsert=True,
+        )
+
+    async def track_state(self, scan_id: str, track_id: str) -> tuple[int, int, int | None]:
+        """(derived, fetched, highest used index) of one track, from the stored facts."""
+        base = {"scan_id": scan_id, "track_id": track_id}
+        derived = await self.addresses.count_documents({**base, "derived": True})
+        fetched = await self.addresses.count_documents({**base, "fetched": True})
+        highest = await self.addresses.find_one(
+            {**base, "used": True}, {"index": 1}, sort=[("index", DESCENDING)]
+        )
+        return derived, fetched, (int(highest["index"]) if highest else None)
+
+    async def address_counts(self, scan_id: str) -> tuple[int, int]:
+        derived = await self.addresses.count_documents({"scan_id": scan_id, "derived": True})
+        fetched = await self.addresses.count_documents({"scan_id": scan_id, "fetched": True})
+        return derived, fetched
+
+    async def all_facts(self, scan_id: str) -> dict[str, list[AddressTx]]:
+        facts: dict[str, list[AddressTx]] = defaultdict(list)
+        async for doc in self.address_txs.find({"scan_id": scan_id}, {"_id": 0}):
+            facts[doc["address"]].append(AddressTx.model_validate(doc))
+        return dict(facts)
+
+    async def all_summaries(self, scan_id: str) -> dict[str, AddressSummary]:
+        out: dict[str, AddressSummary] = {}
+        cursor = self.addresses.find(
+            {"scan_id": scan_id, "fetched": True}, {"address": 1, "summary": 1}
+        )
+        async for doc in cursor:
+            if doc.get("summary"):
+                out[doc["address"]] = AddressSummary.model_validate(doc["summary"])
+        return out
+
+    async def store_transactions(self, scan_id: str, rows: Iterable[Mapping[str, Any]]) -> None:
+        ops = [
+            UpdateOne({"scan_id": scan_id, "txid": row["txid"]}, {"$set": dict(row)}, upsert=True)
+            for row in rows
+        ]
+        for start in range(0, len(ops), 1000):
+            await self.transactions.bulk_write(ops[start : start + 1000], ordered=False)
+
+    async def finish(
+        self,
+        scan_id: str,
+        *,
+        summary: Document,
+        reconciliation: Document,
+        history: Document,
+        at: datetime,
+    ) -> bool:
+        """Mark completed once; False when another handler (or a failure) got there first."""
+        result = await self.scans.update_one(
+            {
+                "_id": scan_id,
+                "status": {"$in": [ScanStatus.QUEUED.value, ScanStatus.RUNNING.value]},
+            },
+            {
+                "$set": {
+                    "status": ScanStatus.COMPLETED.value,
+                    "phase": ScanPhase.COMPLETED.value,
+                    "summary": summary,
+                    "reconciliation": reconciliation,
+                    "history": history,
+                    "completed_at": at,
+                }
+            },
+        )
+        return result.modified_count == 1
+
+    async def fail(self, scan_id: str, reason: str, at: datetime) -> bool:
+        result = await self.scans.update_one(
+            {
+                "_id": scan_id,
+                "status": {"$in": [ScanStatus.QUEUED.value, ScanStatus.RUNNING.value]},
+            },
+            {
+                "$set": {
+                    "status": ScanStatus.FAILED.value,
+                    "phase": ScanPhase.FAILED.value,
+                    "error": reason,
+                    "completed_at": at,
+                }
+            },
+        )
+        return result.modified_count == 1

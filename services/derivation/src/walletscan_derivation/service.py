@@ -1,0 +1,73 @@
+"""Pure derivation logic: which addresses a command yields and which fetch commands follow."""
+
+from __future__ import annotations
+
+from walletscan_contracts import subjects
+from walletscan_contracts.events import (
+    ADDRESS_TRACK,
+    AddressesDerived,
+    DeriveBatch,
+    DerivedAddress,
+    FetchAddress,
+    ScanRequested,
+)
+from walletscan_keys import derive_addresses
+
+
+def derive_batch(cmd: DeriveBatch) -> AddressesDerived:
+    """Addresses [batch*size, (batch+1)*size) of one track. CPU-bound: run it in a thread."""
+    track = cmd.track
+    start = cmd.batch * cmd.batch_size
+    derived = derive_addresses(
+        track.key, track.script_type, track.branch, start, cmd.batch_size, network=cmd.network
+    )
+    return AddressesDerived(
+        scan_id=cmd.scan_id,
+        network=cmd.network,
+        track_id=track.id,
+        batch=cmd.batch,
+        addresses=[
+            DerivedAddress(
+                address=d.address,
+                script_type=track.script_type,
+                track_id=track.id,
+                branch=track.branch,
+                index=d.index,
+                path=f"{track.path_prefix}/{d.path_suffix}",
+            )
+            for d in derived
+        ],
+    )
+
+
+def given_addresses(req: ScanRequested) -> AddressesDerived:
+    """A scan of addresses given directly: they are 'derived' as one batch, in input order."""
+    return AddressesDerived(
+        scan_id=req.scan_id,
+        network=req.network,
+        track_id=ADDRESS_TRACK,
+        batch=0,
+        addresses=[
+            DerivedAddress(
+                address=a.address, script_type=a.script_type, track_id=ADDRESS_TRACK, index=i
+            )
+            for i, a in enumerate(req.addresses)
+        ],
+    )
+
+
+def fetch_commands(derived: AddressesDerived, provider: str) -> list[tuple[FetchAddress, str]]:
+    """One fetch command per address with its deterministic message id."""
+    return [
+        (
+            FetchAddress(
+                scan_id=derived.scan_id,
+                network=derived.network,
+                address=a.address,
+                track_id=a.track_id,
+                index=a.index,
+            ),
+            subjects.fetch_msg_id(derived.scan_id, provider, a.track_id, a.index),
+        )
+        for a in derived.addresses
+    ]

@@ -1,0 +1,73 @@
+"""The gateway's reads of the aggregator's read model. Every read is scoped to the owner, so
+another user's scan is simply not found."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+from walletscan_contracts import readmodel as rm
+
+Document = dict[str, Any]
+
+
+class ScanReads:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.db = db
+
+    async def scan(self, scan_id: str, owner_id: str) -> Document | None:
+        return await self.db[rm.SCANS].find_one({"_id": scan_id, "owner_id": owner_id})
+
+    async def scans(self, owner_id: str, *, skip: int, limit: int) -> tuple[list[Document], int]:
+        query = {"owner_id": owner_id}
+        total = await self.db[rm.SCANS].count_documents(query)
+        cursor = (
+            self.db[rm.SCANS]
+            .find(query)
+            .sort([("requested_at", DESCENDING), ("_id", DESCENDING)])
+            .skip(skip)
+            .limit(limit)
+        )
+        return [doc async for doc in cursor], total
+
+    async def scans_since(self, owner_id: str, since: datetime) -> int:
+        return await self.db[rm.SCANS].count_documents(
+            {"owner_id": owner_id, "requested_at": {"$gte": since}}
+        )
+
+    async def address_counts(self, scan_id: str) -> tuple[int, int]:
+        coll = self.db[rm.ADDRESSES]
+        derived = await coll.count_documents({"scan_id": scan_id, "derived": True})
+        fetched = await coll.count_documents({"scan_id": scan_id, "fetched": True})
+        return derived, fetched
+
+    async def addresses(self, scan_id: str) -> list[Document]:
+        cursor = (
+            self.db[rm.ADDRESSES]
+            .find({"scan_id": scan_id}, {"_id": 0})
+            .sort([("track_id", ASCENDING), ("index", ASCENDING)])
+        )
+        return [doc async for doc in cursor]
+
+    async def transactions(
+        self, scan_id: str, *, direction: str | None, skip: int, limit: int
+    ) -> tuple[list[Document], int]:
+        query: Document = {"scan_id": scan_id}
+        if direction:
+            query["direction"] = direction
+        coll = self.db[rm.TRANSACTIONS]
+        total = await coll.count_documents(query)
+        cursor = (
+            coll.find(query, {"_id": 0}).sort([("sort_key", DESCENDING)]).skip(skip).limit(limit)
+        )
+        return [doc async for doc in cursor], total
+
+    async def utxos(self, scan_id: str) -> list[Document]:
+        cursor = (
+            self.db[rm.UTXOS]
+            .find({"scan_id": scan_id}, {"_id": 0})
+            .sort([("block_height", ASCENDING), ("txid", ASCENDING), ("vout", ASCENDING)])
+        )
+        return [doc async for doc in cursor]

@@ -1,0 +1,311 @@
+"""Scan endpoints: start a scan, read its results, download reports, follow its progress."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, WebSocket
+from fastapi.responses import JSONResponse
+from starlette.websockets import WebSocketDisconnect
+from walletscan_contracts import subjects
+from walletscan_contracts.chains import Network
+from walletscan_contracts.events import (
+    TERMINAL_STATUSES,
+    AuditRecord,
+    EventType,
+    ScanPhase,
+    ScanProgress,
+    ScanStatus,
+)
+from walletscan_contracts.reports import ReportFormat, ReportReply, ReportRequest
+from walletscan_keys import InputError, PrivateKeyRefused
+from walletscan_platform.logs import get_logger
+
+from walletscan_gateway import presenters
+from walletscan_gateway.bus import BackendUnavailable, GatewayBus
+from walletscan_gateway.readmodel import ScanReads
+from walletscan_gateway.scan_requests import ScanRequest, build_scan_requested, parse_request
+from walletscan_gateway.security import CurrentUser, current_user, require_csrf, user_from_websocket
+from walletscan_gateway.settings import GatewaySettings, get_settings
+
+log = get_logger(__name__)
+router = APIRouter(prefix="/api/scans", tags=["scans"])
+
+User = Annotated[CurrentUser, Depends(current_user)]
+NOT_FOUND = "scan not found"
+# How long POST /api/scans waits for the aggregator to record the scan, so the next GET finds
+# it. The request is durable in JetStream either way.
+RECORDED_WAIT_SECONDS = 5.0
+
+
+def bus_of(request: Request) -> GatewayBus:
+    bus: GatewayBus = request.app.state.bus
+    return bus
+
+
+def reads_of(request: Request) -> ScanReads:
+    reads: ScanReads = request.app.state.reads
+    return reads
+
+
+Bus = Annotated[GatewayBus, Depends(bus_of)]
+Reads = Annotated[ScanReads, Depends(reads_of)]
+Settings = Annotated[GatewaySettings, Depends(get_settings)]
+
+
+async def owned_scan(scan_id: str, user: User, reads: Reads) -> dict[str, Any]:
+    scan = await reads.scan(scan_id, user.id)
+    if scan is None:
+        raise HTTPException(404, NOT_FOUND)
+    return scan
+
+
+Scan = Annotated[dict[str, Any], Depends(owned_scan)]
+
+
+@router.post("", status_code=202, dependencies=[Depends(require_csrf)])
+async def start_scan(
+    body: ScanRequest, request: Request, user: User, bus: Bus, reads: Reads, settings: Settings
+) -> dict[str, str]:
+    """Start scanning a wallet. 400 for input that is not a public key or address we know,
+    422 for private keys and seeds (refused, never stored)."""
+    try:
+        parsed = parse_request(body)
+    except PrivateKeyRefused as exc:
+        raise HTTPException(422, str(exc)) from exc
+    except InputError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    now = datetime.now(UTC)
+    if await reads.scans_since(user.id, now - timedelta(hours=1)) >= settings.scans_per_hour:
+        raise HTTPException(
+            429,
+            f"at most {settings.scans_per_hour} scans per hour; try again later",
+            headers={"Retry-After": "600"},
+        )
+    event = build_scan_requested(parsed, body, owner_id=user.id, now=now)
+    try:
+        async with bus.progress_updates(event.scan_id) as updates:
+            await bus.events.publish(
+                subjects.scan_requested(event.scan_id),
+                event,
+                event_type=EventType.SCAN_REQUESTED,
+                msg_id=f"{event.scan_id}:requested",
+                correlationid=event.scan_id,
+            )
+            with contextlib.suppress(TimeoutError, StopAsyncIteration):
+                async with asyncio.timeout(RECORDED_WAIT_SECONDS):
+                    await anext(updates)
+        await bus.events.publish(
+            subjects.audit("scan", "requested"),
+            AuditRecord(
+                area="scan",
+                action="requested",
+                user_id=user.id,
+                client_ip=request.client.host if request.client else None,
+                detail=f"{event.input_type} {event.input_display} on {event.network.value}",
+                at=now,
+            ),
+            event_type=EventType.AUDIT,
+        )
+    except BackendUnavailable as exc:
+        raise HTTPException(503, "the scan service is unavailable; try again shortly") from exc
+    log.info("scan requested", scan_id=event.scan_id, input=event.input_display)
+    return {"id": event.scan_id, "status": ScanStatus.QUEUED.value}
+
+
+@router.get("")
+async def list_scans(
+    user: User,
+    reads: Reads,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> dict[str, Any]:
+    docs, total = await reads.scans(user.id, skip=(page - 1) * page_size, limit=page_size)
+    return {
+        "items": [presenters.scan_list_item(d) for d in docs],
+        "page": page,
+        "page_size": page_size,
+        "total": total,
+    }
+
+
+@router.get("/{scan_id}")
+async def get_scan(scan: Scan, bus: Bus, reads: Reads) -> dict[str, Any]:
+    progress = await bus.last_progress(scan["_id"])
+    counts = await reads.address_counts(scan["_id"])
+    return presenters.scan_view(scan, progress, counts)
+
+
+@router.get("/{scan_id}/addresses")
+async def scan_addresses(scan: Scan, reads: Reads) -> dict[str, Any]:
+    unit, decimals = presenters.network_info(scan)
+    docs = await reads.addresses(scan["_id"])
+    return {
+        "unit": unit,
+        "decimals": decimals,
+        "items": [presenters.address_view(d) for d in docs],
+    }
+
+
+@router.get("/{scan_id}/transactions")
+async def scan_transactions(
+    scan: Scan,
+    reads: Reads,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=500)] = 50,
+    direction: Annotated[Literal["in", "out", "self"] | None, Query()] = None,
+) -> dict[str, Any]:
+    unit, decimals = presenters.network_info(scan)
+    docs, total = await reads.transactions(
+        scan["_id"], direction=direction, skip=(page - 1) * page_size, limit=page_size
+    )
+    tip = int(scan.get("tip_height") or 0)
+    network = Network(scan["network"])
+    return {
+        "unit": unit,
+        "decimals": decimals,
+        "page": page,
+        "page_size": page_size,
+        "total": total,
+        "items": [presenters.transaction_view(d, tip_height=tip, network=network) for d in docs],
+    }
+
+
+@router.get("/{scan_id}/utxos")
+async def scan_utxos(scan: Scan, reads: Reads) -> dict[str, Any]:
+    unit, decimals = presenters.network_info(scan)
+    tip = int(scan.get("tip_height") or 0)
+    docs = await reads.utxos(scan["_id"])
+    return {
+        "unit": unit,
+        "decimals": decimals,
+        "items": [presenters.utxo_view(d, tip_height=tip) for d in docs],
+    }
+
+
+@router.get("/{scan_id}/history")
+async def scan_history(
+    scan: Scan, interval: Annotated[Literal["day", "month"], Query()] = "month"
+) -> dict[str, Any]:
+    unit, decimals = presenters.network_info(scan)
+    points = (scan.get("history") or {}).get(interval) or []
+    return {
+        "unit": unit,
+        "decimals": decimals,
+        "interval": interval,
+        "points": presenters.history_view(points),
+    }
+
+
+@router.get("/{scan_id}/report.{fmt}")
+async def scan_report(
+    scan: Scan, fmt: ReportFormat, user: User, bus: Bus, request: Request
+) -> Response:
+    try:
+        reply = await bus.request(
+            subjects.REPORT_GENERATE,
+            ReportRequest(scan_id=scan["_id"], owner_id=user.id, format=fmt),
+            ReportReply,
+            timeout=60.0,
+        )
+        if reply.status != 200 or reply.object_name is None:
+            raise HTTPException(reply.status, reply.detail or "report unavailable")
+        body = await bus.read_object(reply.object_name)
+        await bus.events.publish(
+            subjects.audit("report", "downloaded"),
+            AuditRecord(
+                area="report",
+                action="downloaded",
+                user_id=user.id,
+                client_ip=request.client.host if request.client else None,
+                detail=f"{scan['_id']} {fmt.value}",
+                at=datetime.now(UTC),
+            ),
+            event_type=EventType.AUDIT,
+        )
+    except BackendUnavailable as exc:
+        raise HTTPException(503, "the report service is unavailable; try again shortly") from exc
+    if body is None:
+        raise HTTPException(503, "the report was built but could not be read; try again")
+    return Response(
+        content=body,
+        media_type=reply.content_type,
+        headers={"Content-Disposition": f'attachment; filename="{reply.filename}"'},
+    )
+
+
+@router.websocket("/{scan_id}/events")
+async def scan_events(websocket: WebSocket, scan_id: str) -> None:
+    """The scan's current progress at once, then every change until it completes or fails."""
+    settings = get_settings()
+    app = websocket.app
+    origin = websocket.headers.get("origin")
+    if origin is not None and origin not in settings.origins:
+        await _deny(websocket, 403, "origin not allowed")
+        return
+    user_id = await user_from_websocket(websocket)
+    if user_id is None:
+        await _deny(websocket, 401, "sign in first")
+        return
+    reads: ScanReads = app.state.reads
+    bus: GatewayBus = app.state.bus
+    scan = await reads.scan(scan_id, user_id)
+    if scan is None:
+        await _deny(websocket, 404, NOT_FOUND)
+        return
+    await websocket.accept()
+    try:
+        async with bus.progress_updates(scan_id) as updates:
+            current = await _current_progress(bus, reads, scan_id, user_id)
+            if current is not None:
+                await websocket.send_json(presenters.progress_message(current))
+                if current.status in TERMINAL_STATUSES:
+                    await websocket.close()
+                    return
+            async for update in updates:
+                progress = update
+                if update.status in TERMINAL_STATUSES:
+                    # The read model is the truth; a stale value cannot end the stream wrongly.
+                    progress = await _current_progress(bus, reads, scan_id, user_id) or update
+                await websocket.send_json(presenters.progress_message(progress))
+                if progress.status in TERMINAL_STATUSES:
+                    break
+        await websocket.close()
+    except WebSocketDisconnect:
+        return
+
+
+async def _current_progress(
+    bus: GatewayBus, reads: ScanReads, scan_id: str, owner_id: str
+) -> ScanProgress | None:
+    """The last published progress, corrected by the read model's status when they differ
+    (a late update from a slower handler must not hide that the scan ended)."""
+    scan = await reads.scan(scan_id, owner_id)
+    last = await bus.last_progress(scan_id)
+    if scan is None:
+        return last
+    status = ScanStatus(scan["status"])
+    if last is not None and last.status == status:
+        return last
+    derived, fetched = await reads.address_counts(scan_id)
+    return ScanProgress(
+        scan_id=scan_id,
+        status=status,
+        phase=ScanPhase(scan.get("phase", status.value)),
+        addresses_derived=derived,
+        addresses_fetched=fetched,
+        percent=100.0 if status is ScanStatus.COMPLETED else (last.percent if last else 0.0),
+        error=scan.get("error"),
+        updated_at=datetime.now(UTC),
+    )
+
+
+async def _deny(websocket: WebSocket, status: int, detail: str) -> None:
+    """Refuse the handshake with an HTTP status (404 for others' scans, as on every route)."""
+    try:
+        await websocket.send_denial_response(JSONResponse({"detail": detail}, status_code=status))
+    except RuntimeError:
+        await websocket.close(code=1008, reason=detail)
