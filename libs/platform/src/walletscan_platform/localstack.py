@@ -119,7 +119,7 @@ def main() -> None:
     manager = Manager()
     for process in processes:
         manager.add_process(process.name, join(process.argv), env={**base_env, **process.env})
-    gateway = os.environ.get("WALLETSCAN_PORT", "8000")
+    gateway = os.environ.get("WALLETSCAN_HTTP_PORT", "8000")
     print(
         "\nwalletscan is starting:\n"
         f"  API         http://127.0.0.1:{gateway}/api  (docs at /api/docs)\n"

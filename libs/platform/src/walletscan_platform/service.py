@@ -37,7 +37,7 @@ def wait_for_tcp(url: str, default_port: int) -> None:
 def prepare(settings: ServiceSettings, service: str, *, needs_mongodb: bool = True) -> None:
     configure_logging(service, settings.log_level, json_logs=settings.log_json)
     if settings.metrics_port:
-        start_http_server(settings.metrics_port, addr="127.0.0.1")
+        start_http_server(settings.metrics_port, addr=settings.metrics_host)
     wait_for_tcp(settings.nats_url, 4222)
     if needs_mongodb:
         wait_for_tcp(settings.mongodb_url, 27017)

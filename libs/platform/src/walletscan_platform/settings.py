@@ -23,6 +23,8 @@ class ServiceSettings(BaseSettings):
     mongodb_url: str = f"mongodb://127.0.0.1:{LOCAL_MONGODB_PORT}"
     mongodb_database: str = "walletscan"
     metrics_port: int | None = None
+    # Loopback by default; containers set 0.0.0.0 so Prometheus can scrape.
+    metrics_host: str = "127.0.0.1"
     log_level: str = "INFO"
     log_json: bool = False
     # How often a message may be delivered before it is turned into a failure.

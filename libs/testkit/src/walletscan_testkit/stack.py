@@ -197,7 +197,7 @@ def service_stack(
         "WALLETSCAN_NATS_URL": infra.nats_url,
         "WALLETSCAN_MONGODB_URL": infra.mongodb_url,
         "WALLETSCAN_MONGODB_DATABASE": database,
-        "WALLETSCAN_PORT": str(gateway_port),
+        "WALLETSCAN_HTTP_PORT": str(gateway_port),
         "WALLETSCAN_ENVIRONMENT": "test",
         "WALLETSCAN_LOG_LEVEL": "INFO",
         **(env or {}),

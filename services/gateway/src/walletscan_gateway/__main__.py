@@ -17,8 +17,8 @@ def main() -> None:
     wait_for_tcp(settings.mongodb_url, 27017)
     uvicorn.run(
         create_app(settings),
-        host=settings.host,
-        port=settings.port,
+        host=settings.http_host,
+        port=settings.http_port,
         proxy_headers=True,
         log_level=settings.log_level.lower(),
         ws="websockets-sansio",

@@ -8,8 +8,8 @@ from walletscan_platform.settings import ServiceSettings
 
 
 class GatewaySettings(ServiceSettings):
-    host: str = "127.0.0.1"
-    port: int = 8000
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
     # Comma-separated origins allowed to open the WebSocket and to send credentialed requests.
     allowed_origins: str = "http://127.0.0.1:3000,http://localhost:3000"
     # Secure cookies need HTTPS; the local runner serves plain HTTP on loopback.
