@@ -6,7 +6,6 @@ import os
 
 import pytest
 from walletscan_contracts.chains import Network, ScriptType
-
 from walletscan_keys import InputError, parse_address
 from walletscan_keys.encoding import (
     Bech32Variant,

@@ -46,7 +46,9 @@ async def ask(broker: NatsBroker, subject: str, payload: BaseModel) -> AuthReply
     return AuthReply.model_validate(json.loads(msg.body))
 
 
-async def test_register_login_refresh_over_the_bus(broker: NatsBroker, audit: AuditRecorder) -> None:
+async def test_register_login_refresh_over_the_bus(
+    broker: NatsBroker, audit: AuditRecorder
+) -> None:
     async with TestNatsBroker(broker) as br:
         creds = Credentials(email="Alice@Example.com", password=PASSWORD, client_ip="10.1.1.1")
         registered = await ask(br, subjects.AUTH_REGISTER, creds)

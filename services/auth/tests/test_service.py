@@ -24,9 +24,7 @@ async def register(service: AuthService, email: str = EMAIL) -> AuthReply:
 async def login(
     service: AuthService, password: str = PASSWORD, ip: str | None = "10.0.0.1"
 ) -> AuthReply:
-    return (
-        await service.login(Credentials(email=EMAIL, password=password, client_ip=ip))
-    ).reply
+    return (await service.login(Credentials(email=EMAIL, password=password, client_ip=ip))).reply
 
 
 # -- register ----------------------------------------------------------------------------
@@ -95,9 +93,7 @@ async def test_login_issues_an_access_token_and_a_stored_hashed_refresh_token(
 async def test_wrong_password_and_unknown_email_answer_the_same(service: AuthService) -> None:
     await register(service)
     wrong = await login(service, password="wrong password!")
-    unknown = (
-        await service.login(Credentials(email="bob@example.com", password=PASSWORD))
-    ).reply
+    unknown = (await service.login(Credentials(email="bob@example.com", password=PASSWORD))).reply
     assert wrong.status == unknown.status == 401
     assert wrong.detail == unknown.detail == "invalid email or password"
 
@@ -281,3 +277,17 @@ async def test_jwks_lists_the_signing_key(service: AuthService) -> None:
     keys = service.jwks().keys
     assert [k["kid"] for k in keys] == [service.issuer.kid]
     assert keys[0]["crv"] == "Ed25519"
+
+
+async def test_addresses_are_not_locked_unless_configured(service: AuthService) -> None:
+    # Behind a proxy every user may share one address; see AuthSettings.
+    for i in range(10):
+        await service.login(
+            Credentials(email=f"u{i}@example.com", password="wrong password!", client_ip="1.2.3.4")
+        )
+    reply = (
+        await service.login(
+            Credentials(email="new@example.com", password="wrong password!", client_ip="1.2.3.4")
+        )
+    ).reply
+    assert reply.status == 401

@@ -43,9 +43,7 @@ def test_expired_access_token_is_rejected(issuer: AccessTokenIssuer) -> None:
     access = issuer.issue("user-1", datetime.now(UTC) - timedelta(hours=1))
     jwk = jwt.PyJWKSet.from_dict(issuer.jwks())[issuer.kid]
     with pytest.raises(jwt.ExpiredSignatureError):
-        jwt.decode(
-            access.token, jwk, algorithms=["EdDSA"], audience=ACCESS_TOKEN_AUDIENCE
-        )
+        jwt.decode(access.token, jwk, algorithms=["EdDSA"], audience=ACCESS_TOKEN_AUDIENCE)
 
 
 def test_a_new_key_gets_a_new_kid(issuer: AccessTokenIssuer) -> None:

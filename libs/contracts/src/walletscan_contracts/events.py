@@ -70,13 +70,13 @@ class ScanRequested(Payload):
 
 
 class DeriveBatch(Payload):
-    """Command: derive addresses [batch*batch_size, (batch+1)*batch_size) of one track."""
+    """Command: derive addresses [start, start+count) of one track."""
 
     scan_id: str
     network: Network
     track: Track
-    batch: int = Field(ge=0)
-    batch_size: int = Field(ge=1)
+    start: int = Field(ge=0)
+    count: int = Field(ge=1, le=1000)
 
 
 class DerivedAddress(Payload):
@@ -92,7 +92,7 @@ class AddressesDerived(Payload):
     scan_id: str
     network: Network
     track_id: str
-    batch: int
+    start: int = Field(ge=0, description="index of the first address of this batch")
     addresses: list[DerivedAddress]
 
 

@@ -90,12 +90,12 @@ def fetch_msg_id(scan_id: str, provider: str, track: str, index: int) -> str:
     return f"{scan_id}:fetch:{provider}:{track}:{index}"
 
 
-def derive_msg_id(scan_id: str, track: str, batch: int) -> str:
-    return f"{scan_id}:derive:{track}:{batch}"
+def derive_msg_id(scan_id: str, track: str, start: int, count: int) -> str:
+    return f"{scan_id}:derive:{track}:{start}:{count}"
 
 
-def derived_msg_id(scan_id: str, track: str, batch: int) -> str:
-    return f"{scan_id}:derived:{track}:{batch}"
+def derived_msg_id(scan_id: str, track: str, start: int, count: int) -> str:
+    return f"{scan_id}:derived:{track}:{start}:{count}"
 
 
 def fetched_msg_id(scan_id: str, address: str, chunk: int) -> str:

@@ -105,7 +105,7 @@ def parse_address(text: str, network: Network | None = None) -> ParsedAddress:
         raise InputError("the address is empty")
     shown = address if len(address) <= 100 else address[:20] + "…"
     lower = address.lower()
-    if lower.startswith("bitcoincash:") or lower.startswith(("bchtest:", "bchreg:")):
+    if lower.startswith(("bitcoincash:", "bchtest:", "bchreg:")):
         raise InputError(f"{shown} is a Bitcoin Cash address; only Bitcoin is supported so far")
     if lower.startswith("0x") and len(address) == 42:
         raise InputError(f"{shown} is an Ethereum-style address; only Bitcoin is supported so far")
@@ -180,8 +180,6 @@ def _parse_base58(address: str, shown: str) -> ParsedAddress:
         other = _OTHER_CHAINS.get(version)
         if other:
             raise InputError(f"{shown} is {other}; only Bitcoin is supported so far")
-        raise InputError(
-            f"{shown} is not a Bitcoin address: unknown version byte 0x{version:02x}"
-        )
+        raise InputError(f"{shown} is not a Bitcoin address: unknown version byte 0x{version:02x}")
     network, kind = known
     return ParsedAddress(address, network, kind)

@@ -194,9 +194,7 @@ def bech32_decode(text: str) -> tuple[str, list[int], Bech32Variant]:
     for pos, char in enumerate(text[sep + 1 :], start=sep + 2):
         value = _BECH32_INDEX.get(char)
         if value is None:
-            raise EncodingError(
-                f"character {char!r} at position {pos} is not a bech32 character"
-            )
+            raise EncodingError(f"character {char!r} at position {pos} is not a bech32 character")
         data.append(value)
     const = _polymod(_hrp_expand(hrp) + data)
     if const == Bech32Variant.BECH32.value:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from coincurve.keys import PublicKey
 from walletscan_contracts.chains import Network, ScriptType
@@ -67,7 +67,7 @@ def display_key(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ExtendedPublicKey:
-    text: str  # as given
+    text: str = field(repr=False)  # as given; never logged whole (ARCHITECTURE §7)
     version: KeyVersion
     depth: int
     parent_fingerprint: bytes

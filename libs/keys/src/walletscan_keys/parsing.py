@@ -27,6 +27,7 @@ MAX_INPUT_CHARS = 200_000
 MNEMONIC_LENGTHS = frozenset({12, 15, 18, 21, 24})
 _SEPARATORS = re.compile(r"[\s,;]+")
 _HEX_SECRET = re.compile(r"(0x)?[0-9a-fA-F]{64}")
+_BASE58_RUN = re.compile(r"[1-9A-HJ-NP-Za-km-z]{100,120}")
 
 InputKind = Literal["xpub", "address", "addresses"]
 
@@ -52,7 +53,8 @@ class ParsedInput:
     kind: InputKind
     input_type: str  # xpub, ypub, zpub, tpub, upub, vpub, address, addresses
     network: Network
-    key: str | None  # the extended key as given (kind "xpub")
+    # the extended key as given (kind "xpub"); kept out of repr so logs show `display` only
+    key: str | None = field(repr=False)
     script_types: tuple[ScriptType, ...]
     path_prefix: str  # account path of the first script type, e.g. m/84'/0'/0'
     addresses: tuple[ParsedAddress, ...] = ()
@@ -139,10 +141,6 @@ def _parse_key(
 
 def _classify_single(token: str) -> None:
     """Refuse single tokens that are plainly not scan input, with a specific message."""
-    if "(" in token or ")" in token:
-        raise InputError(
-            "output descriptors are not supported yet; paste the account's extended public key"
-        )
     if _HEX_SECRET.fullmatch(token):
         raise InputError(
             "this is a 64-digit hex string (a raw key or a transaction id), not an extended "
@@ -164,6 +162,13 @@ def parse_input(
         raise InputError("the input must be text")
     if len(text) > MAX_INPUT_CHARS:
         raise InputError(f"the input is too long (more than {MAX_INPUT_CHARS} characters)")
+    if "(" in text or ")" in text:
+        for candidate in _BASE58_RUN.findall(text):
+            if looks_like_extended_key(candidate):
+                decode_extended_key(candidate)  # raises PrivateKeyRefused for xprv & co.
+        raise InputError(
+            "output descriptors are not supported yet; paste the account's extended public key"
+        )
     tokens = [t for t in _SEPARATORS.split(text.strip()) if t]
     if not tokens:
         raise InputError(
@@ -218,14 +223,11 @@ def _parse_address_list(tokens: list[str], network: Network | None) -> ParsedInp
     addresses = tuple(seen.values())
     networks = {a.network for a in addresses}
     if len(networks) > 1:
-        raise InputError(
-            "the list mixes mainnet and testnet addresses; scan one network at a time"
-        )
+        raise InputError("the list mixes mainnet and testnet addresses; scan one network at a time")
     found = addresses[0].network
     if network is not None and found != network:
         raise InputError(
-            f"these are {PARAMS[found].label} addresses but {PARAMS[network].label} "
-            "was requested"
+            f"these are {PARAMS[found].label} addresses but {PARAMS[network].label} was requested"
         )
     kinds = tuple(dict.fromkeys(a.script_type for a in addresses))
     if len(addresses) == 1:

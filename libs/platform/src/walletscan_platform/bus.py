@@ -109,7 +109,9 @@ class EventPublisher:
             encode(event),
             stream=stream_for(subject),
             timeout=10.0,
-            headers={MSG_ID_HEADER: event.id, "content-type": "application/cloudevents+json"},
+            # The body is a structured-mode CloudEvent; plain JSON content type lets every
+            # consumer (FastStream included) decode it without a custom decoder.
+            headers={MSG_ID_HEADER: event.id, "content-type": "application/json"},
         )
         return event
 

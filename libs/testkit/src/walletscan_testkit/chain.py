@@ -468,7 +468,7 @@ def expected_wallet_totals(chain: SimChain, wallet_addresses: Iterable[str]) -> 
 
     Wallet delta of a tx = outputs paying the wallet - inputs spending from the wallet;
     received = Σ positive deltas; sent = Σ |negative deltas| (fees included);
-    fees = Σ fee of txs whose inputs all belong to the wallet."""
+    fees = Σ the wallet's share of each fee (proportional to the inputs it funded)."""
     wallet = frozenset(wallet_addresses)
     received = sent = fees = 0
     confirmed_balance = 0
@@ -492,10 +492,11 @@ def expected_wallet_totals(chain: SimChain, wallet_addresses: Iterable[str]) -> 
             received += delta
         else:
             sent += -delta
-        if not tx.is_coinbase and all(
-            i.prevout is not None and i.prevout.address in wallet for i in tx.inputs
-        ):
-            fees += tx.fee
+        wallet_in = tx.spent_by(wallet)
+        if not tx.is_coinbase and wallet_in:
+            # The wallet pays the fee in proportion to the inputs it funded (all of it when
+            # every input is its own), rounded down: ARCHITECTURE §5 as walletscan applies it.
+            fees += tx.fee * wallet_in // tx.input_total
         if tx.height is not None:
             confirmed_count += 1
             confirmed_balance += delta

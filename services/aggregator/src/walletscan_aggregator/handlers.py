@@ -153,34 +153,34 @@ async def request_more_addresses(
     derived, fetched, highest = await rt.read_model.track_state(scan_id, track_id)
     state = service.TrackState(track_id, derived, fetched, highest)
     batch_size, gap_limit = int(scan["batch_size"]), int(scan["gap_limit"])
-    requested = int((scan.get("derive_batches") or {}).get(track_id, 0))
-    wanted = service.new_derive_batches(
-        state, gap_limit=gap_limit, batch_size=batch_size, requested=requested
-    )
-    if not wanted:
+    target = service.derive_target(state, gap_limit=gap_limit)
+    already = await rt.read_model.derive_target(scan_id, track_id)
+    if target <= already:
         return
-    await rt.read_model.record_derive_batches(scan_id, track_id, wanted.stop)
     track = Track(
         key=track_doc["key"],
         script_type=ScriptType(track_doc["script_type"]),
         branch=track_doc["branch"],
         path_prefix=track_doc["path_prefix"],
     )
-    for batch in wanted:
+    for start, count in service.derive_ranges(already, target, batch_size):
         await rt.publisher.publish(
             subjects.scan_derive(scan_id),
             DeriveBatch(
                 scan_id=scan_id,
                 network=Network(scan["network"]),
                 track=track,
-                batch=batch,
-                batch_size=batch_size,
+                start=start,
+                count=count,
             ),
             event_type=EventType.SCAN_DERIVE,
-            msg_id=subjects.derive_msg_id(scan_id, track_id, batch),
+            msg_id=subjects.derive_msg_id(scan_id, track_id, start, count),
             correlationid=scan_id,
             causationid=causationid,
         )
+    # Recorded after publishing: a crash in between re-publishes (the ids dedupe), never
+    # loses a range. Racing handlers may ask for overlapping ranges, which is harmless.
+    await rt.read_model.record_derive_target(scan_id, track_id, target)
 
 
 async def scan_is_done(rt: Runtime, scan: dict[str, Any]) -> bool:

@@ -86,7 +86,7 @@ class ReadModel:
                     "error": None,
                     "summary": None,
                     "completed_at": None,
-                    "derive_batches": {},
+                    "derive_targets": {},
                     "tip_height": 0,
                 }
             },
@@ -114,17 +114,16 @@ class ReadModel:
             {"$set": {"status": ScanStatus.RUNNING.value, "phase": phase.value}},
         )
 
-    async def record_derive_batches(self, scan_id: str, track_id: str, batches: int) -> int:
-        """Remember how many batches of a track were asked for; returns the previous count.
-        `$max` keeps this idempotent under redelivery and concurrent handlers."""
-        before = await self.scans.find_one_and_update(
-            {"_id": scan_id},
-            {"$max": {f"derive_batches.{track_id}": batches}},
-            projection={"derive_batches": 1},
+    async def derive_target(self, scan_id: str, track_id: str) -> int:
+        """How many addresses of a track have been asked for so far."""
+        doc = await self.scans.find_one({"_id": scan_id}, {"derive_targets": 1})
+        return int(((doc or {}).get("derive_targets") or {}).get(track_id, 0))
+
+    async def record_derive_target(self, scan_id: str, track_id: str, target: int) -> None:
+        """`$max` keeps this idempotent under redelivery and concurrent handlers."""
+        await self.scans.update_one(
+            {"_id": scan_id}, {"$max": {f"derive_targets.{track_id}": target}}
         )
-        if before is None:
-            return 0
-        return int((before.get("derive_batches") or {}).get(track_id, 0))
 
     async def note_tip_height(self, scan_id: str, height: int) -> None:
         await self.scans.update_one({"_id": scan_id}, {"$max": {"tip_height": height}})

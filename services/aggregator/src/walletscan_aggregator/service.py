@@ -3,7 +3,6 @@ progress and summary are. No broker, no database: replayable and unit-tested."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,7 +12,7 @@ from walletscan_contracts.chains import NETWORKS, Network
 from walletscan_contracts.events import ADDRESS_TRACK, AddressTx, ScanPhase, ScanStatus
 
 from walletscan_aggregator.accounting import Reconciliation, WalletLedger, balance_history
-from walletscan_aggregator.gap_limit import batches_needed, track_complete
+from walletscan_aggregator.gap_limit import required_derived, track_complete
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,12 +23,17 @@ class TrackState:
     highest_used: int | None
 
 
-def new_derive_batches(
-    state: TrackState, *, gap_limit: int, batch_size: int, requested: int
-) -> range:
-    """Batches to ask for now: those the gap limit needs beyond the ones already asked for."""
-    needed = batches_needed(state.highest_used, gap_limit, batch_size)
-    return range(requested, max(requested, needed))
+def derive_target(state: TrackState, *, gap_limit: int) -> int:
+    """How many addresses of a track must exist: `gap_limit` unused after the highest used
+    one (BIP44). Exactly that many, so a wider gap is the only way to see further."""
+    return required_derived(state.highest_used, gap_limit)
+
+
+def derive_ranges(already: int, target: int, batch_size: int) -> list[tuple[int, int]]:
+    """(start, count) commands covering [already, target) in batches of `batch_size`."""
+    return [
+        (start, min(batch_size, target - start)) for start in range(already, target, batch_size)
+    ]
 
 
 def is_track_done(state: TrackState, *, gap_limit: int, given_addresses: int) -> bool:
@@ -49,9 +53,7 @@ def progress_percent(derived: int, fetched: int, *, minimum_expected: int) -> fl
 def minimum_expected_addresses(scan: Mapping[str, Any]) -> int:
     tracks = scan.get("tracks") or []
     if tracks:
-        batch = int(scan["batch_size"])
-        per_track = math.ceil(int(scan["gap_limit"]) / batch) * batch
-        return per_track * len(tracks)
+        return int(scan["gap_limit"]) * len(tracks)
     return int(scan.get("address_count_given") or 0)
 
 

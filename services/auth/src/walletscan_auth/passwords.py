@@ -97,9 +97,7 @@ class PasswordHasher:
 
     def verify(self, password: str, password_hash: str | None) -> bool:
         try:
-            return self._hash.verify(password, password_hash or self._dummy) and bool(
-                password_hash
-            )
+            return self._hash.verify(password, password_hash or self._dummy) and bool(password_hash)
         except UnknownHashError:
             return False
 

@@ -134,6 +134,11 @@ def _refresh_token(doc: Document | None) -> RefreshToken | None:
 
 
 def _as_datetime(value: Any) -> datetime:
+    if isinstance(value, str):
+        # nx-27017 stores a datetime given in `$set` as its naive-UTC string (inserted
+        # documents keep real dates). Only fields read back, never range-queried, are set
+        # that way, so reading the string back is enough.
+        value = datetime.fromisoformat(value)
     if not isinstance(value, datetime):
         msg = f"expected a datetime, got {type(value).__name__}"
         raise TypeError(msg)

@@ -112,7 +112,7 @@ class AuthPolicy:
     max_failed_logins: int = 5
     failed_login_window: timedelta = timedelta(minutes=15)
     lockout: timedelta = timedelta(minutes=15)
-    max_failed_logins_per_ip: int = 50
+    max_failed_logins_per_ip: int | None = None
 
     @classmethod
     def from_settings(cls, settings: AuthSettings) -> AuthPolicy:
@@ -201,7 +201,9 @@ class AuthService:
             id=uuid.uuid4().hex,
             email=email,
             password_hash=password_hash,
-            created_at=self.clock(),
+            # Whole seconds: the access token carries it as a unix time, and MongoDB would
+            # cut microseconds anyway; /me and register then agree to the character.
+            created_at=self.clock().replace(microsecond=0),
         )
         try:
             await self.repository.add_user(user)
@@ -223,7 +225,9 @@ class AuthService:
             # Same answer as a wrong password: the login form does not validate emails.
             return Outcome(AuthReply(status=401, detail=BAD_CREDENTIALS))
 
-        keys = [email_key(email)] + ([ip_key(ip)] if ip else [])
+        keys = [email_key(email)]
+        if ip and self.policy.max_failed_logins_per_ip is not None:
+            keys.append(ip_key(ip))
         locked = await self._locked_for(keys, now)
         if locked is not None:
             retry_after = max(1, math.ceil(locked))
@@ -263,7 +267,7 @@ class AuthService:
         ]
         since = now - self.policy.failed_login_window
         limits = [(email_key(email), self.policy.max_failed_logins)]
-        if ip:
+        if ip and self.policy.max_failed_logins_per_ip is not None:
             limits.append((ip_key(ip), self.policy.max_failed_logins_per_ip))
         for key, limit in limits:
             await self.repository.add_failed_login(key, now)
@@ -374,15 +378,3 @@ def _locked_reply(retry_after: int) -> AuthReply:
         detail=f"too many failed logins; try again in {minutes} minute{'s' if minutes > 1 else ''}",
         retry_after_seconds=retry_after,
     )
-
-
-__all__ = [
-    "AuthPolicy",
-    "AuthRepository",
-    "AuthService",
-    "EmailTaken",
-    "Outcome",
-    "RefreshToken",
-    "User",
-    "normalise_email",
-]

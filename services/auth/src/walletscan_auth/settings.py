@@ -40,9 +40,11 @@ class AuthSettings(ServiceSettings):
     max_failed_logins: int = Field(default=5, ge=1)
     failed_login_window_seconds: int = Field(default=15 * MINUTE, ge=1)
     lockout_seconds: int = Field(default=15 * MINUTE, ge=1)
-    # The same per client address, set higher: one office or NAT shares an address, while
-    # credential stuffing tries many emails from one.
-    max_failed_logins_per_ip: int = Field(default=50, ge=1)
+    # The same per client address (credential stuffing tries many emails from one). Off by
+    # default: behind a proxy that does not pass the real address (uvicorn trusts
+    # X-Forwarded-For only from FORWARDED_ALLOW_IPS), every user shares one address and a
+    # per-address lock would lock everyone out. Enable it once client addresses are real.
+    max_failed_logins_per_ip: int | None = Field(default=None, ge=1)
 
     @model_validator(mode="after")
     def _refuse_development_key_in_production(self) -> AuthSettings:

@@ -47,7 +47,9 @@ class AccessTokenIssuer:
         )
         self.kid = jwk_thumbprint(self._public_jwk)
 
-    def issue(self, user_id: str, now: datetime, claims: dict[str, Any] | None = None) -> AccessToken:
+    def issue(
+        self, user_id: str, now: datetime, claims: dict[str, Any] | None = None
+    ) -> AccessToken:
         jti = uuid.uuid4().hex
         expires_at = now + self.ttl
         payload: dict[str, Any] = {

@@ -81,7 +81,9 @@ async def emit(rt: Runtime, derived: AddressesDerived, *, causationid: str) -> N
         subjects.scan_derived(scan_id),
         derived,
         event_type=EventType.SCAN_DERIVED,
-        msg_id=subjects.derived_msg_id(scan_id, derived.track_id, derived.batch),
+        msg_id=subjects.derived_msg_id(
+            scan_id, derived.track_id, derived.start, len(derived.addresses)
+        ),
         correlationid=scan_id,
         causationid=causationid,
     )

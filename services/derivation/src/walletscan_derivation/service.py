@@ -15,17 +15,16 @@ from walletscan_keys import derive_addresses
 
 
 def derive_batch(cmd: DeriveBatch) -> AddressesDerived:
-    """Addresses [batch*size, (batch+1)*size) of one track. CPU-bound: run it in a thread."""
+    """Addresses [start, start+count) of one track. CPU-bound: run it in a thread."""
     track = cmd.track
-    start = cmd.batch * cmd.batch_size
     derived = derive_addresses(
-        track.key, track.script_type, track.branch, start, cmd.batch_size, network=cmd.network
+        track.key, track.script_type, track.branch, cmd.start, cmd.count, network=cmd.network
     )
     return AddressesDerived(
         scan_id=cmd.scan_id,
         network=cmd.network,
         track_id=track.id,
-        batch=cmd.batch,
+        start=cmd.start,
         addresses=[
             DerivedAddress(
                 address=d.address,
@@ -46,7 +45,7 @@ def given_addresses(req: ScanRequested) -> AddressesDerived:
         scan_id=req.scan_id,
         network=req.network,
         track_id=ADDRESS_TRACK,
-        batch=0,
+        start=0,
         addresses=[
             DerivedAddress(
                 address=a.address, script_type=a.script_type, track_id=ADDRESS_TRACK, index=i

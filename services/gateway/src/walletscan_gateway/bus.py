@@ -64,7 +64,7 @@ class GatewayBus:
             msg = await self.js.get_last_msg(SCAN_PROGRESS.name, subjects.scan_progress(scan_id))
         except NotFoundError:
             return None
-        return _progress(msg.data)
+        return _progress(msg.data or b"")
 
     @asynccontextmanager
     async def progress_updates(self, scan_id: str) -> AsyncIterator[AsyncIterator[ScanProgress]]:

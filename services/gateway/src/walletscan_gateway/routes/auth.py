@@ -8,9 +8,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-
 from walletscan_contracts import subjects
-from walletscan_contracts.auth import AuthReply, Credentials, LogoutRequest, RefreshRequest, UserInfo
+from walletscan_contracts.auth import (
+    AuthReply,
+    Credentials,
+    LogoutRequest,
+    RefreshRequest,
+    UserInfo,
+)
+
 from walletscan_gateway.bus import BackendUnavailable
 from walletscan_gateway.security import (
     AUTH_UNAVAILABLE,

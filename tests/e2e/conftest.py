@@ -1,0 +1,57 @@
+"""The whole stack on real servers: NATS, nx-27017 (or MongoDB), every service as a process,
+and an Esplora simulator serving a wallet whose totals are known."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from walletscan_testkit.esplora_sim import create_esplora_app, run_server
+from walletscan_testkit.stack import Infrastructure, ServiceStack, infrastructure, service_stack
+
+from tests.e2e.client import ApiUser
+from tests.e2e.worlds import Wallet, build_wallet
+
+
+@pytest.fixture(scope="session")
+def wallet() -> Wallet:
+    return build_wallet()
+
+
+@pytest.fixture(scope="session")
+def esplora_url(wallet: Wallet) -> Iterator[str]:
+    with run_server(create_esplora_app(wallet.chain)) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infrastructure]:
+    with infrastructure(tmp_path_factory.mktemp("infra")) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def stack(infra: Infrastructure, esplora_url: str) -> Iterator[ServiceStack]:
+    env = {
+        "WALLETSCAN_ESPLORA_BITCOIN_URL": esplora_url,
+        "WALLETSCAN_ESPLORA_TESTNET_URL": esplora_url,
+        "WALLETSCAN_REQUESTS_PER_SECOND": "1000",
+    }
+    with service_stack(infra, env=env) as running:
+        yield running
+
+
+@pytest.fixture
+async def user(stack: ServiceStack) -> AsyncIterator[ApiUser]:
+    api = ApiUser(stack.gateway_url)
+    await api.sign_up_and_in()
+    yield api
+    await api.aclose()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    path = Path(__file__).resolve().parents[2] / ".artifacts"
+    path.mkdir(exist_ok=True)
+    return path
