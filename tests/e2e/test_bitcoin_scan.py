@@ -182,7 +182,7 @@ async def test_another_user_sees_nothing(
             "private",
         ),
         (
-            "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about",
+            " ".join(["abandon"] * 11 + ["about"]),
             422,
             "seed",
         ),

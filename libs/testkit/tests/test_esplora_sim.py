@@ -199,7 +199,7 @@ def test_expected_wallet_totals_counts_self_transfers_once() -> None:
     # external payment in, unconfirmed
     ext = chain.fund("eve", 10_000, height=3)
     t3 = chain.send([ext], [("w1", 9_000)], fee=1_000)
-    # a coinjoin-like tx with a foreign input: its fee is not the wallet's
+    # a coinjoin-like tx with a foreign input: the wallet pays its share of the fee
     ext2 = chain.fund("eve", 5_000, height=3)
     t4 = chain.send([Outpoint(t1, 1), ext2], [("w2", 39_000), ("eve", 4_000)], fee=1_000, height=4)
     totals = expected_wallet_totals(chain, ["w1", "w2", "unused"])
@@ -212,7 +212,8 @@ def test_expected_wallet_totals_counts_self_transfers_once() -> None:
     }
     assert totals.total_received == 109_000
     assert totals.total_sent == 31_500
-    assert totals.total_fees == 1_500  # t1 + t2 (t4 has a foreign input, fund has no fee)
+    # t1 + t2 in full; t4 in proportion to the wallet's 39_000 of 44_000 input; funds: none
+    assert totals.total_fees == 1_000 + 500 + 1_000 * 39_000 // 44_000
     assert totals.balance == 77_500 == chain.balance("w1") + chain.balance("w2")
     assert totals.confirmed_balance == 68_500
     assert totals.unconfirmed_balance == 9_000

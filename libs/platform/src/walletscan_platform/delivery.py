@@ -4,11 +4,13 @@ side effects, back off and retry on errors, and turn a message that keeps failin
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from typing import TypeVar
 
-from faststream.nats import ConsumerConfig, JStream, NatsMessage, PullSub
+from faststream import AckPolicy
+from faststream.nats import ConsumerConfig, JStream, NatsBroker, NatsMessage, PullSub
 from walletscan_contracts import subjects
 from walletscan_contracts.events import EventType, ScanFailed
 from walletscan_contracts.streams import StreamSpec
@@ -26,16 +28,37 @@ class GiveUp(Exception):
     """Raised by a handler when retrying cannot help (e.g. a provider refused the input)."""
 
 
-def consumer_options(
-    stream: StreamSpec, durable: str, *, max_deliver: int, ack_wait: float = 120.0, batch: int = 8
-) -> dict[str, object]:
-    """Subscriber options of a durable pull consumer with manual acknowledgement."""
-    return {
-        "stream": JStream(stream.name, declare=False),
-        "durable": durable,
-        "pull_sub": PullSub(batch_size=batch, timeout=2.0),
-        "config": ConsumerConfig(max_deliver=max_deliver, ack_wait=ack_wait),
-    }
+Handler = TypeVar("Handler", bound=Callable[..., Awaitable[None]])
+
+
+def durable_subscriber(
+    broker: NatsBroker,
+    subject: str,
+    *,
+    stream: StreamSpec,
+    durable: str,
+    max_deliver: int,
+    ack_wait: float = 120.0,
+    batch: int = 8,
+    max_workers: int = 1,
+) -> Callable[[Handler], Handler]:
+    """Register a handler on a durable pull consumer with manual acknowledgement (the
+    handler settles each message with `settle`)."""
+    subscriber = broker.subscriber(
+        subject,
+        stream=JStream(stream.name, declare=False),
+        durable=durable,
+        pull_sub=PullSub(batch_size=batch, timeout=2.0),
+        config=ConsumerConfig(max_deliver=max_deliver, ack_wait=ack_wait),
+        ack_policy=AckPolicy.MANUAL,
+        max_workers=max_workers,
+    )
+
+    def register(handler: Handler) -> Handler:
+        subscriber(handler)
+        return handler
+
+    return register
 
 
 async def publish_scan_failed(

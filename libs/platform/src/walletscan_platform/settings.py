@@ -15,7 +15,12 @@ LOCAL_MONGODB_PORT = 27333
 
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="WALLETSCAN_", env_file=".env", extra="ignore", env_file_encoding="utf-8"
+        env_prefix="WALLETSCAN_",
+        env_file=".env",
+        extra="ignore",
+        env_file_encoding="utf-8",
+        # An empty value (as in .env.example) means "use the default".
+        env_ignore_empty=True,
     )
 
     environment: Literal["development", "test", "production"] = "development"

@@ -3,11 +3,11 @@ decisions in `service.py`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from faststream import AckPolicy
 from faststream.nats import NatsBroker, NatsMessage
 from walletscan_contracts import subjects
 from walletscan_contracts.chains import Network, ScriptType
@@ -28,7 +28,7 @@ from walletscan_contracts.events import (
 )
 from walletscan_contracts.streams import SCAN_EVENTS
 from walletscan_platform.bus import EventPublisher, publisher_for
-from walletscan_platform.delivery import consumer_options, settle
+from walletscan_platform.delivery import Handler, durable_subscriber, settle
 from walletscan_platform.logs import get_logger
 
 from walletscan_aggregator import service
@@ -63,14 +63,17 @@ class Runtime:
 def register(rt: Runtime) -> None:
     broker, settings = rt.broker, rt.settings
 
-    def options(durable: str, **extra: Any) -> dict[str, Any]:
-        return {
-            **consumer_options(SCAN_EVENTS, durable, max_deliver=settings.max_deliver),
-            "ack_policy": AckPolicy.MANUAL,
-            **extra,
-        }
+    def consumer(subject: str, durable: str, workers: int = 1) -> Callable[[Handler], Handler]:
+        return durable_subscriber(
+            broker,
+            subject,
+            stream=SCAN_EVENTS,
+            durable=durable,
+            max_deliver=settings.max_deliver,
+            max_workers=workers,
+        )
 
-    @broker.subscriber(subjects.ALL_SCAN_REQUESTED, **options("aggregator-requested"))
+    @consumer(subjects.ALL_SCAN_REQUESTED, "aggregator-requested")
     async def on_requested(event: CloudEvent[ScanRequested], msg: NatsMessage) -> None:
         req = event.data
         async with _settle(rt, msg, req.scan_id, "recording the scan request", event.id):
@@ -83,7 +86,7 @@ def register(rt: Runtime) -> None:
                     await request_more_addresses(rt, scan, track["id"], causationid=event.id)
             await publish_progress(rt, req.scan_id)
 
-    @broker.subscriber(subjects.ALL_SCAN_DERIVED, **options("aggregator-derived"))
+    @consumer(subjects.ALL_SCAN_DERIVED, "aggregator-derived")
     async def on_derived(event: CloudEvent[AddressesDerived], msg: NatsMessage) -> None:
         data = event.data
         async with _settle(rt, msg, data.scan_id, "recording derived addresses", event.id):
@@ -91,16 +94,13 @@ def register(rt: Runtime) -> None:
             await rt.read_model.mark_running(data.scan_id, ScanPhase.FETCHING)
             await publish_progress(rt, data.scan_id)
 
-    @broker.subscriber(
-        subjects.ALL_SCAN_FETCHED,
-        **options("aggregator-fetched", max_workers=settings.fetched_workers),
-    )
+    @consumer(subjects.ALL_SCAN_FETCHED, "aggregator-fetched", settings.fetched_workers)
     async def on_fetched(event: CloudEvent[AddressFetched], msg: NatsMessage) -> None:
         data = event.data
         async with _settle(rt, msg, data.scan_id, "folding fetched history", event.id):
             await handle_fetched(rt, data, causationid=event.id)
 
-    @broker.subscriber(subjects.ALL_SCAN_FAILED, **options("aggregator-failed"))
+    @consumer(subjects.ALL_SCAN_FAILED, "aggregator-failed")
     async def on_failed(event: CloudEvent[ScanFailed], msg: NatsMessage) -> None:
         data = event.data
         async with _settle(rt, msg, data.scan_id, "recording a failure", event.id):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from faststream import AckPolicy
 from faststream.nats import NatsBroker, NatsMessage
 from walletscan_contracts import subjects
 from walletscan_contracts.envelope import CloudEvent
@@ -14,7 +14,7 @@ from walletscan_contracts.events import AddressesDerived, DeriveBatch, EventType
 from walletscan_contracts.streams import SCAN_EVENTS
 from walletscan_keys import InputError
 from walletscan_platform.bus import EventPublisher, publisher_for
-from walletscan_platform.delivery import GiveUp, consumer_options, settle
+from walletscan_platform.delivery import GiveUp, Handler, durable_subscriber, settle
 
 from walletscan_derivation import service
 from walletscan_derivation.settings import DerivationSettings
@@ -36,21 +36,24 @@ class Runtime:
 def register(rt: Runtime) -> None:
     broker, settings = rt.broker, rt.settings
 
-    def options(durable: str, **extra: Any) -> dict[str, Any]:
-        return {
-            **consumer_options(SCAN_EVENTS, durable, max_deliver=settings.max_deliver),
-            "ack_policy": AckPolicy.MANUAL,
-            **extra,
-        }
+    def consumer(subject: str, durable: str, workers: int = 1) -> Callable[[Handler], Handler]:
+        return durable_subscriber(
+            broker,
+            subject,
+            stream=SCAN_EVENTS,
+            durable=durable,
+            max_deliver=settings.max_deliver,
+            max_workers=workers,
+        )
 
-    @broker.subscriber(subjects.ALL_SCAN_REQUESTED, **options("derivation-requested"))
+    @consumer(subjects.ALL_SCAN_REQUESTED, "derivation-requested")
     async def on_requested(event: CloudEvent[ScanRequested], msg: NatsMessage) -> None:
         req = event.data
         async with _settle(rt, msg, req.scan_id, "listing the given addresses", event.id):
             if req.addresses:
                 await emit(rt, service.given_addresses(req), causationid=event.id)
 
-    @broker.subscriber(subjects.ALL_SCAN_DERIVE, **options("derivation-derive", max_workers=2))
+    @consumer(subjects.ALL_SCAN_DERIVE, "derivation-derive", 2)
     async def on_derive(event: CloudEvent[DeriveBatch], msg: NatsMessage) -> None:
         cmd = event.data
         async with _settle(rt, msg, cmd.scan_id, "deriving addresses", event.id):

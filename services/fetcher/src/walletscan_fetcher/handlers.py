@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from faststream import AckPolicy
 from faststream.nats import NatsBroker, NatsMessage
 from walletscan_contracts import subjects
 from walletscan_contracts.envelope import CloudEvent
 from walletscan_contracts.events import EventType, FetchAddress
 from walletscan_contracts.streams import FETCH_JOBS, fetch_consumer
 from walletscan_platform.bus import EventPublisher, publisher_for
-from walletscan_platform.delivery import GiveUp, consumer_options, settle
+from walletscan_platform.delivery import GiveUp, durable_subscriber, settle
 
 from walletscan_fetcher.providers.base import PermanentProviderError, UnsupportedNetwork
 from walletscan_fetcher.resilience import ResilientProvider
@@ -36,16 +35,14 @@ class Runtime:
 def register(rt: Runtime) -> None:
     settings, name = rt.settings, rt.provider.name
 
-    @rt.broker.subscriber(
+    @durable_subscriber(
+        rt.broker,
         subjects.all_scan_fetch(name),
-        **consumer_options(
-            FETCH_JOBS,
-            fetch_consumer(name),
-            max_deliver=settings.fetch_max_deliver,
-            ack_wait=settings.call_deadline_seconds + 30,
-            batch=settings.concurrency,
-        ),
-        ack_policy=AckPolicy.MANUAL,
+        stream=FETCH_JOBS,
+        durable=fetch_consumer(name),
+        max_deliver=settings.fetch_max_deliver,
+        ack_wait=settings.call_deadline_seconds + 30,
+        batch=settings.concurrency,
         max_workers=settings.concurrency,
     )
     async def on_fetch(event: CloudEvent[FetchAddress], msg: NatsMessage) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from pydantic import model_validator
+
 from walletscan_platform.settings import ServiceSettings
 
 
@@ -20,6 +22,16 @@ class GatewaySettings(ServiceSettings):
     request_timeout_seconds: float = 10.0
     # Scans a user may start per hour (a scan costs provider quota).
     scans_per_hour: int = 120
+
+    @model_validator(mode="after")
+    def _refuse_insecure_cookies_in_production(self) -> GatewaySettings:
+        if self.is_production and not self.cookie_secure:
+            msg = (
+                "WALLETSCAN_COOKIE_SECURE must be true when WALLETSCAN_ENVIRONMENT=production: "
+                "session cookies must never travel over plain HTTP"
+            )
+            raise ValueError(msg)
+        return self
 
     @property
     def origins(self) -> list[str]:

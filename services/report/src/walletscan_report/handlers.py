@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from faststream import AckPolicy
 from faststream.nats import NatsBroker, NatsMessage
 from nats.js.errors import NotFoundError
 from nats.js.object_store import ObjectStore
@@ -21,7 +20,7 @@ from walletscan_contracts.reports import (
 )
 from walletscan_contracts.streams import REPORTS_BUCKET, SCAN_EVENTS
 from walletscan_platform.bus import EventPublisher, publisher_for
-from walletscan_platform.delivery import consumer_options, settle
+from walletscan_platform.delivery import durable_subscriber, settle
 from walletscan_platform.logs import get_logger
 
 from walletscan_report import documents
@@ -109,10 +108,12 @@ def register(rt: Runtime) -> None:
             return ReportReply(status=404, detail="scan not found")
         return await build_report(rt, request.scan_id, request.format)
 
-    @broker.subscriber(
+    @durable_subscriber(
+        broker,
         subjects.ALL_SCAN_COMPLETED,
-        **consumer_options(SCAN_EVENTS, "report-completed", max_deliver=settings.max_deliver),
-        ack_policy=AckPolicy.MANUAL,
+        stream=SCAN_EVENTS,
+        durable="report-completed",
+        max_deliver=settings.max_deliver,
     )
     async def on_completed(event: CloudEvent[ScanCompleted], msg: NatsMessage) -> None:
         scan_id = event.data.scan_id
