@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -45,8 +47,15 @@ class ApiUser:
         assert r.status_code == 200, r.text
         return dict(r.json())
 
-    async def follow(self, scan_id: str, *, timeout: float = 120.0) -> list[dict[str, Any]]:
-        """Every progress message of the WebSocket until the server closes it."""
+    async def follow(
+        self,
+        scan_id: str,
+        *,
+        timeout: float = 120.0,
+        until: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Every progress message of the WebSocket until the server closes it (or, with
+        `until`, until a message satisfies it)."""
         ws_url = self.base_url.replace("http://", "ws://") + f"/api/scans/{scan_id}/events"
         cookie = "; ".join(f"{k}={v}" for k, v in self.http.cookies.items())
         messages: list[dict[str, Any]] = []
@@ -54,10 +63,12 @@ class ApiUser:
             websockets.connect(
                 ws_url, additional_headers={"Cookie": cookie}, origin=ORIGIN, open_timeout=10
             ) as ws,
-            __import__("asyncio").timeout(timeout),
+            asyncio.timeout(timeout),
         ):
             async for raw in ws:
                 messages.append(json.loads(raw))
+                if until is not None and until(messages[-1]):
+                    break
         return messages
 
     async def all_transactions(self, scan_id: str, page_size: int = 50) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from walletscan_testkit.esplora_sim import create_esplora_app, run_server
 from walletscan_testkit.stack import Infrastructure, ServiceStack, infrastructure, service_stack
 
@@ -20,8 +21,15 @@ def wallet() -> Wallet:
 
 
 @pytest.fixture(scope="session")
-def esplora_url(wallet: Wallet) -> Iterator[str]:
-    with run_server(create_esplora_app(wallet.chain)) as url:
+def esplora_app(wallet: Wallet) -> FastAPI:
+    """The simulator serving the wallet; tests may change `app.state.latency_seconds` and
+    `app.state.faults` (and must restore them)."""
+    return create_esplora_app(wallet.chain)
+
+
+@pytest.fixture(scope="session")
+def esplora_url(esplora_app: FastAPI) -> Iterator[str]:
+    with run_server(esplora_app) as url:
         yield url
 
 
@@ -37,6 +45,8 @@ def stack(infra: Infrastructure, esplora_url: str) -> Iterator[ServiceStack]:
         "WALLETSCAN_ESPLORA_BITCOIN_URL": esplora_url,
         "WALLETSCAN_ESPLORA_TESTNET_URL": esplora_url,
         "WALLETSCAN_REQUESTS_PER_SECOND": "1000",
+        # A killed consumer's unacknowledged messages come back after this many seconds.
+        "WALLETSCAN_ACK_WAIT_SECONDS": "3",
     }
     with service_stack(infra, env=env) as running:
         yield running

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import TypeVar
 
 import nats
@@ -26,7 +27,8 @@ def make_broker(nats_url: str, service: str) -> NatsBroker:
         max_reconnect_attempts=-1,
         reconnect_time_wait=1,
         graceful_timeout=30.0,
-        log_level=30,
+        # FastStream logs every message at this level; DEBUG keeps INFO logs readable.
+        log_level=logging.DEBUG,
     )
 
 

@@ -4,6 +4,7 @@ side effects, back off and retry on errors, and turn a message that keeps failin
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -38,7 +39,7 @@ def durable_subscriber(
     stream: StreamSpec,
     durable: str,
     max_deliver: int,
-    ack_wait: float = 120.0,
+    ack_wait: float = 30.0,
     batch: int = 8,
     max_workers: int = 1,
 ) -> Callable[[Handler], Handler]:
@@ -83,9 +84,15 @@ async def settle(
     max_deliver: int,
     what: str,
     causationid: str | None = None,
+    heartbeat_seconds: float = 10.0,
 ) -> AsyncIterator[None]:
     """Ack when the block succeeds; on an error nack with backoff, or after the last allowed
-    delivery (or on GiveUp) fail the scan and ack so the message stops coming back."""
+    delivery (or on GiveUp) fail the scan and ack so the message stops coming back.
+
+    While the block runs, JetStream is told every `heartbeat_seconds` that the message is
+    still being worked on, so `ack_wait` can stay short (a crashed consumer's messages come
+    back quickly) without redelivering a long fetch that is merely slow."""
+    heartbeat = asyncio.create_task(_keep_alive(msg, heartbeat_seconds))
     try:
         yield
     except GiveUp as exc:
@@ -105,3 +112,14 @@ async def settle(
             await msg.nack(delay=delay)
     else:
         await msg.ack()
+    finally:
+        heartbeat.cancel()
+
+
+async def _keep_alive(msg: NatsMessage, every: float) -> None:
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await msg.in_progress()
+        except Exception as exc:
+            log.debug("heartbeat failed", error=repr(exc))

@@ -34,6 +34,9 @@ class ServiceSettings(BaseSettings):
     log_json: bool = False
     # How often a message may be delivered before it is turned into a failure.
     max_deliver: int = 5
+    # Seconds JetStream waits for an ack before redelivering; handlers send heartbeats while
+    # they work, so this bounds how long a crashed consumer's messages stay stuck.
+    ack_wait_seconds: float = 30.0
 
     @property
     def is_production(self) -> bool:

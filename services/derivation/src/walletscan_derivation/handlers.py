@@ -43,6 +43,7 @@ def register(rt: Runtime) -> None:
             stream=SCAN_EVENTS,
             durable=durable,
             max_deliver=settings.max_deliver,
+            ack_wait=settings.ack_wait_seconds,
             max_workers=workers,
         )
 
@@ -71,6 +72,7 @@ def _settle(rt: Runtime, msg: NatsMessage, scan_id: str, what: str, causationid:
         scan_id=scan_id,
         publisher=rt.publisher,
         max_deliver=rt.settings.max_deliver,
+        heartbeat_seconds=rt.settings.ack_wait_seconds / 3,
         what=what,
         causationid=causationid,
     )

@@ -114,6 +114,7 @@ def register(rt: Runtime) -> None:
         stream=SCAN_EVENTS,
         durable="report-completed",
         max_deliver=settings.max_deliver,
+        ack_wait=settings.ack_wait_seconds,
     )
     async def on_completed(event: CloudEvent[ScanCompleted], msg: NatsMessage) -> None:
         scan_id = event.data.scan_id
@@ -122,6 +123,7 @@ def register(rt: Runtime) -> None:
             scan_id=scan_id,
             publisher=rt.publisher,
             max_deliver=settings.max_deliver,
+            heartbeat_seconds=settings.ack_wait_seconds / 3,
             what="building reports",
             causationid=event.id,
         ):
