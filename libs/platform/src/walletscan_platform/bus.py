@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import nats
 from faststream.nats import NatsBroker, NatsMessage
+from nats.errors import NotJSMessageError
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import BadRequestError, NotFoundError
@@ -76,15 +77,22 @@ def encode(event: CloudEvent[T]) -> bytes:
     return bytes(event.model_dump_json(), "utf-8")
 
 
+class Send(Protocol):
+    async def __call__(
+        self, subject: str, body: bytes, *, headers: dict[str, str], stream: str
+    ) -> None: ...
+
+
 class EventPublisher:
     """The one way services publish: a CloudEvent to JetStream with `Nats-Msg-Id` set.
 
-    Works on a nats-py JetStream context, so FastStream services (`broker.connection`) and
-    the gateway (its own client) share it.
+    The transport is a small `Send` function: FastStream's broker in the services (so
+    FastStream's in-memory test broker sees every publish), a nats-py JetStream context in
+    the gateway.
     """
 
-    def __init__(self, js: JetStreamContext, source: str) -> None:
-        self._js = js
+    def __init__(self, send: Send, source: str) -> None:
+        self._send = send
         self.source = f"{SOURCE_PREFIX}{source}"
 
     async def publish(
@@ -106,11 +114,10 @@ class EventPublisher:
             correlationid=correlationid,
             causationid=causationid,
         )
-        await self._js.publish(
+        await self._send(
             subject,
             encode(event),
             stream=stream_for(subject),
-            timeout=10.0,
             # The body is a structured-mode CloudEvent; plain JSON content type lets every
             # consumer (FastStream included) decode it without a custom decoder.
             headers={MSG_ID_HEADER: event.id, "content-type": "application/json"},
@@ -118,8 +125,25 @@ class EventPublisher:
         return event
 
 
+PUBLISH_TIMEOUT_SECONDS = 10.0
+
+
 def publisher_for(broker: NatsBroker, source: str) -> EventPublisher:
-    return EventPublisher(broker.connection.jetstream(), source)
+    async def send(subject: str, body: bytes, *, headers: dict[str, str], stream: str) -> None:
+        await broker.publish(
+            body, subject, headers=headers, stream=stream, timeout=PUBLISH_TIMEOUT_SECONDS
+        )
+
+    return EventPublisher(send, source)
+
+
+def jetstream_publisher(js: JetStreamContext, source: str) -> EventPublisher:
+    async def send(subject: str, body: bytes, *, headers: dict[str, str], stream: str) -> None:
+        await js.publish(
+            subject, body, stream=stream, timeout=PUBLISH_TIMEOUT_SECONDS, headers=headers
+        )
+
+    return EventPublisher(send, source)
 
 
 def stream_for(subject: str) -> str:
@@ -145,7 +169,10 @@ def _matches(pattern: str, subject: str) -> bool:
 
 def delivery_count(msg: NatsMessage) -> int:
     """How many times JetStream has delivered this message (1 on the first delivery)."""
-    metadata = msg.raw_message.metadata
+    try:
+        metadata = msg.raw_message.metadata
+    except NotJSMessageError:  # a core NATS message (e.g. FastStream's test broker)
+        return 1
     return int(metadata.num_delivered) if metadata is not None else 1
 
 

@@ -19,7 +19,7 @@ from walletscan_contracts import subjects
 from walletscan_contracts.envelope import CloudEvent
 from walletscan_contracts.events import ScanProgress
 from walletscan_contracts.streams import REPORTS_BUCKET, SCAN_PROGRESS
-from walletscan_platform.bus import EventPublisher
+from walletscan_platform.bus import jetstream_publisher
 
 R = TypeVar("R", bound=BaseModel)
 
@@ -32,7 +32,7 @@ class GatewayBus:
     def __init__(self, nc: Client) -> None:
         self.nc = nc
         self.js = nc.jetstream()
-        self.events = EventPublisher(self.js, "gateway")
+        self.events = jetstream_publisher(self.js, "gateway")
 
     @classmethod
     async def connect(cls, url: str) -> GatewayBus:
