@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from types import SimpleNamespace
 from typing import Any
 
 from walletscan_auth.app import build_app
@@ -11,21 +10,22 @@ from walletscan_auth.settings import AuthSettings
 from walletscan_contracts.events import AuditRecord, EventType
 
 
-class FakeJetStream:
+class FakeBroker:
+    """Stands in for FastStream's broker: records what the publisher sends."""
+
     def __init__(self) -> None:
         self.published: list[dict[str, Any]] = []
 
-    async def publish(self, subject: str, payload: bytes, **kwargs: Any) -> None:
-        self.published.append({"subject": subject, "body": json.loads(payload), **kwargs})
+    async def publish(self, body: bytes, subject: str, **kwargs: Any) -> None:
+        self.published.append({"subject": subject, "body": json.loads(body), **kwargs})
 
 
 async def test_audit_records_become_cloudevents_on_audit_subjects() -> None:
-    js = FakeJetStream()
-    broker = SimpleNamespace(connection=SimpleNamespace(jetstream=lambda: js))
+    broker = FakeBroker()
     trail = AuditTrail(broker)  # type: ignore[arg-type]
     await trail(AuditRecord(area="auth", action="login_failed", ok=False, at=datetime.now(UTC)))
     await trail.flush()
-    [event] = js.published
+    [event] = broker.published
     assert event["subject"] == "audit.auth.login_failed"
     assert event["stream"] == "AUDIT"
     assert event["body"]["type"] == EventType.AUDIT
@@ -39,8 +39,7 @@ async def test_a_failing_audit_publish_does_not_raise() -> None:
         async def publish(self, *args: Any, **kwargs: Any) -> None:
             raise ConnectionError("jetstream down")
 
-    broker = SimpleNamespace(connection=SimpleNamespace(jetstream=Broken))
-    trail = AuditTrail(broker)  # type: ignore[arg-type]
+    trail = AuditTrail(Broken())  # type: ignore[arg-type]
     await trail(AuditRecord(area="auth", action="login", at=datetime.now(UTC)))
     await trail.flush()
 
