@@ -13,7 +13,7 @@ from walletscan_testkit.chain import expected_wallet_totals
 from walletscan_testkit.stack import ServiceStack
 
 from tests.e2e.client import ApiUser
-from tests.e2e.worlds import ZPUB, Wallet
+from tests.e2e.worlds import TYPED_ADDRESSES, ZPUB, Wallet
 
 
 async def scan_to_end(
@@ -133,6 +133,19 @@ async def test_single_address_scan(user: ApiUser, wallet: Wallet) -> None:
     assert scan["input_type"] == "address"
     expected = expected_wallet_totals(wallet.chain, [wallet.busy_address])
     assert_summary_matches(scan["summary"], expected)
+
+
+@pytest.mark.parametrize("kind", sorted(TYPED_ADDRESSES))
+async def test_every_address_type_scans(user: ApiUser, wallet: Wallet, kind: str) -> None:
+    address = TYPED_ADDRESSES[kind]
+    _, _, scan = await scan_to_end(user, input=address)
+    assert scan["status"] == "completed", scan
+    assert scan["chain"] == ("bitcoin-testnet" if kind.startswith("testnet") else "bitcoin")
+    expected = expected_wallet_totals(wallet.chain, [address])
+    summary = scan["summary"]
+    assert int(summary["balance"]) == expected.balance > 0
+    assert int(summary["total_fees"]) == expected.total_fees == 1_000
+    assert summary["tx_count"] == expected.tx_count == 2
 
 
 async def test_address_list_scan_counts_internal_transfers_once(

@@ -20,6 +20,17 @@ ZPUB = (
 OUTSIDER_SEED = bytes(range(32))
 
 
+# Valid addresses of each kind a user may paste (from BIP173, BIP86 and well-known examples).
+TYPED_ADDRESSES = {
+    "p2pkh": "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",
+    "p2sh": "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy",
+    "p2wpkh": "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+    "p2wsh": "bc1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3qccfmv3",
+    "p2tr": "bc1p5cyxnuxmeuwuvkwfem96lqzszd02n6xdcjrs20cac6yqjjwudpxqkedrcr",
+    "testnet-p2wpkh": "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx",
+}
+
+
 def outsider_addresses(count: int) -> list[str]:
     account = Bip84.FromSeed(OUTSIDER_SEED, Bip84Coins.BITCOIN).Purpose().Coin().Account(0)
     external = account.Change(Bip44Changes.CHAIN_EXT)
@@ -104,6 +115,16 @@ def build_wallet() -> Wallet:
     # Funds 21 addresses after the last used receive index (5): index 26.
     chain.fund(receive[26], 123_456, height=height)
     height += 1
+    chain.mine(height)
+
+    # Single addresses of every script type (and a testnet one), each paid once and spending
+    # part of it on: scanned one by one through the API.
+    for n, address in enumerate(TYPED_ADDRESSES.values()):
+        coin = chain.fund(address, 50_000 + n, height=height)
+        chain.send(
+            [coin], [(outsiders[4], 20_000), (address, 29_000 + n)], fee=1_000, height=height + 1
+        )
+    height += 2
     chain.mine(height)
 
     # An unconfirmed payment to r5 (last used receive index 5).
