@@ -750,6 +750,8 @@ def test_otel_collector_pipelines_use_defined_components() -> None:
             for component in pipeline.get(section, []):
                 assert component in config[section], f"{component} is not defined"
     assert config["exporters"]["otlp/jaeger"]["endpoint"] == "jaeger:4317"
-    grpc = config["receivers"]["otlp"]["protocols"]["grpc"]["endpoint"]
+    # The services export with OTLP over HTTP (opentelemetry-exporter-otlp-proto-http).
+    http = config["receivers"]["otlp"]["protocols"]["http"]["endpoint"]
     backend_env = env_of(compose_services()["gateway"])
-    assert backend_env["OTEL_EXPORTER_OTLP_ENDPOINT"].endswith(":" + grpc.rsplit(":", 1)[1])
+    assert backend_env["OTEL_EXPORTER_OTLP_ENDPOINT"].endswith(":" + http.rsplit(":", 1)[1])
+    assert backend_env["OTEL_EXPORTER_OTLP_PROTOCOL"] == "http/protobuf"

@@ -40,8 +40,15 @@ def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infrastructure]:
 
 
 @pytest.fixture(scope="session")
-def stack(infra: Infrastructure, esplora_url: str) -> Iterator[ServiceStack]:
+def trace_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where every service of the stack writes its spans, one JSON line each."""
+    return tmp_path_factory.mktemp("traces")
+
+
+@pytest.fixture(scope="session")
+def stack(infra: Infrastructure, esplora_url: str, trace_dir: Path) -> Iterator[ServiceStack]:
     env = {
+        "WALLETSCAN_TRACE_DIR": str(trace_dir),
         "WALLETSCAN_ESPLORA_BITCOIN_URL": esplora_url,
         "WALLETSCAN_ESPLORA_TESTNET_URL": esplora_url,
         "WALLETSCAN_REQUESTS_PER_SECOND": "1000",

@@ -8,21 +8,32 @@ from typing import Protocol, TypeVar
 
 import nats
 from faststream.nats import NatsBroker, NatsMessage
+from faststream.nats.opentelemetry import NatsTelemetryMiddleware
+from faststream.nats.prometheus import NatsPrometheusMiddleware
 from nats.errors import NotJSMessageError
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import BadRequestError, NotFoundError
+from prometheus_client import REGISTRY
 from pydantic import BaseModel
 from walletscan_contracts.envelope import MSG_ID_HEADER, CloudEvent, envelope
 from walletscan_contracts.events import SOURCE_PREFIX
 from walletscan_contracts.streams import ALL_STREAMS, Retention, StreamSpec
 
+from walletscan_platform.telemetry import configure_tracing, inject_trace_context
+
 T = TypeVar("T", bound=BaseModel)
 
 
 def make_broker(nats_url: str, service: str) -> NatsBroker:
+    """The service's FastStream broker: a span per consumed message continuing the producer's
+    trace, and Prometheus metrics of message handling."""
     return NatsBroker(
         nats_url,
+        middlewares=(
+            NatsTelemetryMiddleware(tracer_provider=configure_tracing(service)),
+            NatsPrometheusMiddleware(registry=REGISTRY, app_name=service),
+        ),
         name=f"walletscan-{service}",
         # Keep trying while a local runner or a cluster brings NATS up after us.
         max_reconnect_attempts=-1,
@@ -114,14 +125,11 @@ class EventPublisher:
             correlationid=correlationid,
             causationid=causationid,
         )
-        await self._send(
-            subject,
-            encode(event),
-            stream=stream_for(subject),
-            # The body is a structured-mode CloudEvent; plain JSON content type lets every
-            # consumer (FastStream included) decode it without a custom decoder.
-            headers={MSG_ID_HEADER: event.id, "content-type": "application/json"},
-        )
+        # The body is a structured-mode CloudEvent; plain JSON content type lets every
+        # consumer (FastStream included) decode it without a custom decoder.
+        headers = {MSG_ID_HEADER: event.id, "content-type": "application/json"}
+        inject_trace_context(headers)
+        await self._send(subject, encode(event), stream=stream_for(subject), headers=headers)
         return event
 
 

@@ -9,7 +9,9 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from opentelemetry import trace
 from walletscan_platform.database import make_client, ping
+from walletscan_platform.telemetry import configure_tracing
 
 from walletscan_gateway.bus import GatewayBus
 from walletscan_gateway.readmodel import ScanReads
@@ -51,6 +53,20 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         openapi_url="/api/openapi.json",
         redoc_url=None,
     )
+
+    tracer = trace.get_tracer("walletscan.gateway", tracer_provider=configure_tracing("gateway"))
+
+    @app.middleware("http")
+    async def request_span(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        """A server span per request: the root of a scan's trace across every service."""
+        with tracer.start_as_current_span(
+            f"{request.method} {request.url.path}", kind=trace.SpanKind.SERVER
+        ) as span:
+            response = await call_next(request)
+            span.set_attribute("http.response.status_code", response.status_code)
+            return response
 
     @app.middleware("http")
     async def security_headers(

@@ -23,6 +23,7 @@ from walletscan_contracts.events import (
 from walletscan_contracts.reports import ReportFormat, ReportReply, ReportRequest
 from walletscan_keys import InputError, PrivateKeyRefused
 from walletscan_platform.logs import get_logger
+from walletscan_platform.telemetry import SCANS_REQUESTED
 
 from walletscan_gateway import presenters
 from walletscan_gateway.bus import BackendUnavailable, GatewayBus
@@ -112,6 +113,7 @@ async def start_scan(
         )
     except BackendUnavailable as exc:
         raise HTTPException(503, "the scan service is unavailable; try again shortly") from exc
+    SCANS_REQUESTED.labels(event.input_type, event.network.value).inc()
     log.info("scan requested", scan_id=event.scan_id, input=event.input_display)
     return {"id": event.scan_id, "status": ScanStatus.QUEUED.value}
 
