@@ -173,36 +173,31 @@ def test_blockchair_checked_list() -> None:
 
 # --- xpub-scan derivation vectors ------------------------------------------------------------
 
-_MODES = {"LEGACY": "p2pkh", "SEGWIT": "p2sh-p2wpkh", "NATIVE": "p2wpkh"}
+_MODES = {"LEGACY": "p2pkh", "SEGWIT": "p2sh-p2wpkh", "NATIVE": "p2wpkh", "DOGECOIN": "p2pkh"}
+_COINS = {
+    ("Bitcoin", "mainnet"): Network.BITCOIN,
+    ("Bitcoin", "testnet"): Network.BITCOIN_TESTNET,
+    ("Litecoin", "mainnet"): Network.LITECOIN,
+    ("Dogecoin", "mainnet"): Network.DOGECOIN,
+    ("Bitcoin Cash", "mainnet"): Network.BITCOIN_CASH,
+}
 
 
 def _xpub_scan_vectors() -> list[Any]:
     path = REFERENCE_DATA / "xpub-scan" / "derivation_vectors.json"
     if not path.is_file():
         return []
-    cases = []
-    for v in json.loads(path.read_text())["vectors"]:
-        rel = v["path"].removeprefix("m/")
-        case_id = f"{v['coin']}-{v['network']}-{v['mode']}-{rel}"
-        marks = []
-        if v["coin"] != "Bitcoin":
-            marks.append(
-                pytest.mark.skip(
-                    reason=f"{v['coin']} is not supported yet (only Bitcoin mainnet and testnet)"
-                )
-            )
-        cases.append(
-            pytest.param(
-                v["extended_key"],
-                v["network"],
-                v["mode"],
-                rel,
-                v["address"],
-                id=case_id,
-                marks=marks,
-            )
+    return [
+        pytest.param(
+            v["extended_key"],
+            _COINS[v["coin"], v["network"]],
+            v["mode"],
+            v["path"].removeprefix("m/"),
+            v["address"],
+            id=f"{v['coin']}-{v['network']}-{v['mode']}-{v['path'].removeprefix('m/')}",
         )
-    return cases
+        for v in json.loads(path.read_text())["vectors"]
+    ]
 
 
 XPUB_SCAN_VECTORS = _xpub_scan_vectors()
@@ -210,17 +205,39 @@ XPUB_SCAN_VECTORS = _xpub_scan_vectors()
 
 @needs_data
 def test_xpub_scan_vectors_were_read() -> None:
-    bitcoin = [c for c in XPUB_SCAN_VECTORS if not c.marks]
-    assert len(bitcoin) == 29  # 14 mainnet + 15 testnet
+    assert len(XPUB_SCAN_VECTORS) == 59
+    networks = [c.values[1] for c in XPUB_SCAN_VECTORS]
+    assert {n: networks.count(n) for n in set(networks)} == {
+        Network.BITCOIN: 14,
+        Network.BITCOIN_TESTNET: 15,
+        Network.LITECOIN: 15,
+        Network.DOGECOIN: 5,
+        Network.BITCOIN_CASH: 10,
+    }
 
 
 @pytest.mark.parametrize(("key", "network", "mode", "rel", "address"), XPUB_SCAN_VECTORS)
 def test_xpub_scan_derivation_vectors(
-    key: str, network: str, mode: str, rel: str, address: str
+    key: str, network: Network, mode: str, rel: str, address: str
 ) -> None:
-    expected = Network.BITCOIN if network == "mainnet" else Network.BITCOIN_TESTNET
-    assert parse_input(key, script_types=[_MODES[mode]]).network is expected
-    assert _derive_one(key, _MODES[mode], rel, network=expected) == address
+    script_type = _MODES[mode]
+    if network is Network.BITCOIN_CASH:
+        # An xpub with Bitcoin's version bytes, read as BCH because the chain is named; the
+        # vectors are in legacy (base58) format, including xpub-scan's P2SH-P2WPKH mode.
+        ours = _derive_one_bch_legacy(key, script_type, rel)
+        assert ours == address
+        return
+    # Ltub/Mtub/dgub name their chain; tpub names testnet.
+    assert parse_input(key, script_types=[script_type]).network is network
+    assert _derive_one(key, script_type, rel, network=network) == address
+
+
+def _derive_one_bch_legacy(key: str, script_type: str, rel: str) -> str:
+    branch, index = (int(p) for p in rel.split("/"))
+    (derived,) = derive_addresses(
+        key, script_type, branch, index, 1, network=Network.BITCOIN_CASH, legacy_format=True
+    )
+    return derived.address
 
 
 # --- independent cross-check against bip_utils ----------------------------------------------

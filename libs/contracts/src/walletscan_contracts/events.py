@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -42,6 +43,11 @@ class Track(Payload):
     script_type: ScriptType
     branch: int = Field(ge=0, le=1)
     path_prefix: str = Field(description="derivation path of the account key, e.g. m/84'/0'/0'")
+    descriptor: str | None = Field(
+        default=None,
+        description="single-chain output descriptor that derives this track (multisig, "
+        "tr(), key origins); None: derive from `key` with `script_type`",
+    )
 
     @property
     def id(self) -> str:
@@ -105,6 +111,10 @@ class FetchAddress(Payload):
     track_id: str
     index: int
     attempts: list[str] = Field(default_factory=list, description="providers already tried")
+    failures: list[str] = Field(
+        default_factory=list,
+        description="why each provider in `attempts` could not serve it (same order)",
+    )
 
 
 class AddressTx(Payload):
@@ -158,6 +168,92 @@ class Utxo(Payload):
     block_height: int | None = None
 
 
+# --- EVM (account chains) ------------------------------------------------------------------
+# Wei and token amounts exceed int64 (10,000 ETH is 10^22 wei), which MongoDB cannot store and
+# JavaScript cannot read exactly, so EVM amounts travel and are stored as decimal strings
+# (ARCHITECTURE §5); the accounting turns them into Python ints to add them up.
+
+BaseUnitsText = Annotated[
+    str, Field(pattern=r"^(0|[1-9][0-9]{0,77})$", description="non-negative integer, decimal")
+]
+EvmAddressText = Annotated[str, Field(pattern=r"^0x[0-9a-f]{40}$", description="lower-case")]
+
+
+class EvmTx(Payload):
+    """One transaction's native (ETH, POL, BNB…) effect on one address, normalised by the
+    provider: delta = received − sent − fee. `txid` is the transaction hash, or
+    ``GENESIS_<address>`` for a genesis allocation (Etherscan's pseudo-row), at block 0."""
+
+    txid: str
+    block_height: int = Field(ge=0)
+    block_time: int | None = Field(default=None, description="unix seconds")
+    position: int | None = Field(default=None, ge=0, description="index in its block")
+    from_address: str | None = Field(default=None, description="the transaction's sender")
+    to_address: str | None = Field(default=None, description="its recipient; None: creation")
+    value: BaseUnitsText = Field(default="0", description="the transaction's own value")
+    failed: bool = Field(default=False, description="reverted: gas paid, no value moved")
+    received: BaseUnitsText = Field(description="value that reached the address (tx + internal)")
+    sent: BaseUnitsText = Field(description="value that left the address, without the fee")
+    fee: BaseUnitsText = Field(description="gas paid by the address: 0 unless it sent the tx")
+    internal: bool = Field(default=False, description="value moved by calls inside the tx")
+
+    @property
+    def delta(self) -> int:
+        return int(self.received) - int(self.sent) - int(self.fee)
+
+
+class TokenTransfer(Payload):
+    """One ERC-20 Transfer event that names the address as sender or receiver."""
+
+    txid: str
+    log_index: int | None = Field(default=None, ge=0, description="None: not given (Etherscan)")
+    token: EvmAddressText
+    from_address: EvmAddressText
+    to_address: EvmAddressText
+    value: BaseUnitsText = Field(description="in the token's base units")
+    block_height: int = Field(ge=0)
+    block_time: int | None = None
+    position: int | None = Field(default=None, ge=0)
+
+    @property
+    def key(self) -> str:
+        """Natural key: the log index where known; otherwise what identifies the row."""
+        if self.log_index is not None:
+            return f"{self.txid}:{self.log_index}"
+        return f"{self.txid}:{self.token}:{self.from_address}:{self.to_address}:{self.value}"
+
+
+class TokenBalance(Payload):
+    """A token the address touched: its metadata and the balance the chain reports."""
+
+    token: EvmAddressText
+    symbol: str | None = None
+    name: str | None = None
+    decimals: int | None = Field(default=None, ge=0, le=255)
+    balance: BaseUnitsText | None = Field(
+        default=None, description="balanceOf at `EvmAccount.block_height`; None: not known"
+    )
+
+
+class EvmAccount(Payload):
+    """What the chain says about the account as a whole; used for reconciliation."""
+
+    address: EvmAddressText
+    balance: BaseUnitsText = Field(description="native balance at `block_height`")
+    nonce: int | None = Field(default=None, ge=0, description="transactions sent (EOA)")
+    block_height: int = Field(ge=0, description="the block the history and balances end at")
+
+
+class EvmActivity(Payload):
+    """The EVM part of a fetched chunk. Chunk 0 carries `account` and `tokens`; every chunk
+    may carry native transactions and token transfers."""
+
+    account: EvmAccount | None = None
+    txs: list[EvmTx] = Field(default_factory=list)
+    token_transfers: list[TokenTransfer] = Field(default_factory=list)
+    tokens: list[TokenBalance] = Field(default_factory=list)
+
+
 class AddressFetched(Payload):
     """Event: one chunk of an address's history. Chunk 0 carries the UTXOs."""
 
@@ -173,6 +269,8 @@ class AddressFetched(Payload):
     summary: AddressSummary
     txs: list[AddressTx] = Field(default_factory=list)
     utxos: list[Utxo] = Field(default_factory=list)
+    # EVM networks: amounts as decimal strings (`summary` then only counts transactions).
+    evm: EvmActivity | None = None
 
 
 class ScanCompleted(Payload):

@@ -11,3 +11,7 @@ ADDRESS_TXS = "address_txs"  # (scan_id, address, txid): facts from providers (A
 FETCH_CHUNKS = "fetch_chunks"  # (scan_id, address, chunk): which chunks of a fetch arrived
 TRANSACTIONS = "transactions"  # (scan_id, txid): wallet-level transactions after the fold
 UTXOS = "utxos"  # (scan_id, txid, vout)
+# EVM networks (amounts as decimal strings: wei exceed int64)
+EVM_TXS = "evm_txs"  # (scan_id, address, txid): native facts from providers (EvmTx)
+TOKEN_TRANSFERS = "token_transfers"  # (scan_id, address, key): ERC-20 Transfer facts
+TOKENS = "tokens"  # (scan_id, token): per-token received/sent/balance after the fold

@@ -8,16 +8,19 @@ from coincurve.keys import PublicKeyXOnly
 from walletscan_contracts.chains import Network, ScriptType
 
 from walletscan_keys.encoding import (
+    CASHADDR_P2PKH,
+    CASHADDR_P2SH,
     ChecksumMismatch,
     EncodingError,
     b58check_decode,
     b58check_encode,
+    cashaddr_encode,
     segwit_decode,
     segwit_encode,
 )
 from walletscan_keys.errors import InputError, refuse_private
 from walletscan_keys.hashing import hash160, tagged_hash
-from walletscan_keys.networks import PARAMS, NetworkParams
+from walletscan_keys.networks import BITCOIN_NETWORKS, PARAMS, NetworkParams
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,17 +33,41 @@ class ParsedAddress:
 # --- encoding from a compressed public key ------------------------------------------------
 
 
+class NoSegwit(InputError):
+    """The network has no segwit addresses (Dogecoin, Bitcoin Cash)."""
+
+
+def _hrp(params: NetworkParams) -> str:
+    if params.hrp is None:
+        raise NoSegwit(f"{params.label} has no segwit addresses")
+    return params.hrp
+
+
+def p2pkh_from_hash(key_hash: bytes, params: NetworkParams) -> str:
+    if params.cashaddr_prefix is not None:
+        return cashaddr_encode(params.cashaddr_prefix, CASHADDR_P2PKH, key_hash)
+    return b58check_encode(bytes((params.p2pkh_version,)) + key_hash)
+
+
+def p2sh_from_hash(script_hash: bytes, params: NetworkParams) -> str:
+    if params.cashaddr_prefix is not None:
+        return cashaddr_encode(params.cashaddr_prefix, CASHADDR_P2SH, script_hash)
+    return b58check_encode(bytes((params.p2sh_version,)) + script_hash)
+
+
 def p2pkh_address(pubkey: bytes, params: NetworkParams) -> str:
-    return b58check_encode(bytes((params.p2pkh_version,)) + hash160(pubkey))
+    return p2pkh_from_hash(hash160(pubkey), params)
 
 
 def p2sh_p2wpkh_address(pubkey: bytes, params: NetworkParams) -> str:
+    # The redeem script is a witness program even on chains without segwit: xpub-scan's BCH
+    # vectors derive such addresses, and they are plain P2SH there.
     redeem_script = b"\x00\x14" + hash160(pubkey)
-    return b58check_encode(bytes((params.p2sh_version,)) + hash160(redeem_script))
+    return p2sh_from_hash(hash160(redeem_script), params)
 
 
 def p2wpkh_address(pubkey: bytes, params: NetworkParams) -> str:
-    return segwit_encode(params.hrp, 0, hash160(pubkey))
+    return segwit_encode(_hrp(params), 0, hash160(pubkey))
 
 
 def taproot_output_key(internal_key: bytes) -> bytes:
@@ -52,7 +79,7 @@ def taproot_output_key(internal_key: bytes) -> bytes:
 
 
 def p2tr_address(pubkey: bytes, params: NetworkParams) -> str:
-    return segwit_encode(params.hrp, 1, taproot_output_key(pubkey))
+    return segwit_encode(_hrp(params), 1, taproot_output_key(pubkey))
 
 
 ENCODERS = {
@@ -74,14 +101,35 @@ def address_from_pubkey(pubkey: bytes, script_type: ScriptType, network: Network
     return encoder(pubkey, PARAMS[network])
 
 
+# --- encoding from an output script ---------------------------------------------------------
+
+
+def address_from_script(script: bytes, params: NetworkParams) -> str | None:
+    """The address of a standard output script (P2PKH, P2SH, segwit v0/v1), else None
+    (bare scripts such as pk() or a top-level multi() have no address)."""
+    n = len(script)
+    if n == 25 and script[:3] == b"\x76\xa9\x14" and script[23:] == b"\x88\xac":
+        return p2pkh_from_hash(script[3:23], params)
+    if n == 23 and script[:2] == b"\xa9\x14" and script[22] == 0x87:
+        return p2sh_from_hash(script[2:22], params)
+    if n in (22, 34) and script[0] == 0 and script[1] == n - 2:
+        return segwit_encode(_hrp(params), 0, script[2:])
+    if n == 34 and script[:2] == b"\x51\x20":
+        return segwit_encode(_hrp(params), 1, script[2:])
+    return None
+
+
 # --- parsing --------------------------------------------------------------------------------
 
 _BASE58_VERSIONS: dict[int, tuple[Network, ScriptType]] = {}
-for _params in PARAMS.values():
+for _params in (PARAMS[n] for n in BITCOIN_NETWORKS):
     _BASE58_VERSIONS[_params.p2pkh_version] = (_params.network, ScriptType.P2PKH)
     _BASE58_VERSIONS[_params.p2sh_version] = (_params.network, ScriptType.P2SH)
-_WIF_VERSIONS = {p.wif_version: p.label for p in PARAMS.values()}
-_HRPS = {p.hrp: p.network for p in PARAMS.values()}
+# Private keys of every chain walletscan knows are refused (BCH shares Bitcoin's WIF byte).
+_WIF_VERSIONS: dict[int, str] = {}
+for _params in PARAMS.values():
+    _WIF_VERSIONS.setdefault(_params.wif_version, _params.label)
+_HRPS = {hrp: n for n in BITCOIN_NETWORKS if (hrp := PARAMS[n].hrp) is not None}
 
 # Version bytes of other chains' base58 addresses, to say what the user pasted.
 _OTHER_CHAINS = {

@@ -250,3 +250,31 @@ def segwit_decode(text: str) -> tuple[str, int, bytes]:
             f"is a version {witver} witness address encoded with bech32 (needs bech32m, BIP350)"
         )
     return hrp, witver, program
+
+
+# --- cashaddr (Bitcoin Cash) ----------------------------------------------------------------
+
+_CASHADDR_GEN = (0x98F2BC8E61, 0x79B76D99E2, 0xF33E5FB3C4, 0xAE2EABE2A8, 0x1E4F43E470)
+CASHADDR_P2PKH = 0
+CASHADDR_P2SH = 1
+
+
+def _cashaddr_polymod(values: list[int]) -> int:
+    chk = 1
+    for value in values:
+        top = chk >> 35
+        chk = ((chk & 0x07FFFFFFFF) << 5) ^ value
+        for bit, gen in enumerate(_CASHADDR_GEN):
+            if top >> bit & 1:
+                chk ^= gen
+    return chk ^ 1
+
+
+def cashaddr_encode(prefix: str, kind: int, hash160_: bytes) -> str:
+    """A Bitcoin Cash address (cashaddr spec): version byte = type << 3 | size code (0 for
+    160-bit hashes), 5-bit groups, a 40-bit BCH checksum over the prefix's low bits."""
+    payload = convertbits(bytes((kind << 3,)) + hash160_, 8, 5, pad=True)
+    prefix_values = [ord(c) & 31 for c in prefix] + [0]
+    mod = _cashaddr_polymod([*prefix_values, *payload, 0, 0, 0, 0, 0, 0, 0, 0])
+    checksum = [(mod >> 5 * (7 - i)) & 31 for i in range(8)]
+    return f"{prefix}:" + "".join(BECH32_CHARSET[v] for v in payload + checksum)

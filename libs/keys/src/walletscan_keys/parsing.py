@@ -10,17 +10,25 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Literal
 
-from walletscan_contracts.chains import Network, ScriptType
+from walletscan_contracts.chains import NETWORKS, Family, Network, ScriptType, family_of
 
 from walletscan_keys.addresses import ParsedAddress, parse_address
 from walletscan_keys.derive import coerce_script_type
+from walletscan_keys.descriptors import Descriptor, looks_like_descriptor, parse_descriptor
 from walletscan_keys.errors import InputError, PrivateKeyRefused, refuse_private
+from walletscan_keys.evm import looks_like_evm_address, parse_evm_address
 from walletscan_keys.extended_keys import (
     ExtendedPublicKey,
     decode_extended_key,
     looks_like_extended_key,
 )
-from walletscan_keys.networks import PARAMS, SINGLE_KEY_SCRIPT_TYPES
+from walletscan_keys.networks import (
+    BITCOIN_NETWORKS,
+    PARAMS,
+    SINGLE_KEY_SCRIPT_TYPES,
+    probe_script_types,
+    script_types_of,
+)
 
 MAX_ADDRESSES = 1000
 MAX_INPUT_CHARS = 200_000
@@ -29,7 +37,8 @@ _SEPARATORS = re.compile(r"[\s,;]+")
 _HEX_SECRET = re.compile(r"(0x)?[0-9a-fA-F]{64}")
 _BASE58_RUN = re.compile(r"[1-9A-HJ-NP-Za-km-z]{100,120}")
 
-InputKind = Literal["xpub", "address", "addresses"]
+InputKind = Literal["xpub", "descriptor", "address", "addresses"]
+MAX_DESCRIPTOR_CHAINS = 2  # receive and change: a scan track's branch is 0 or 1
 
 # Friendly names accepted for script types besides the canonical values.
 _SCRIPT_ALIASES = {
@@ -49,17 +58,32 @@ _SCRIPT_ALIASES = {
 
 
 @dataclass(frozen=True, slots=True)
+class ScanChain:
+    """One address chain to scan: what a gateway turns into a `Track`."""
+
+    script_type: ScriptType
+    branch: int  # 0 receive, 1 change
+    path_prefix: str  # path of the account key (of the first key of a descriptor)
+    # kind "descriptor": the single-chain descriptor that derives this chain
+    descriptor: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class ParsedInput:
     kind: InputKind
-    input_type: str  # xpub, ypub, zpub, tpub, upub, vpub, address, addresses
+    input_type: str  # xpub, ypub, zpub, tpub, …, Ltub, dgub, descriptor, address, addresses
     network: Network
-    # the extended key as given (kind "xpub"); kept out of repr so logs show `display` only
+    # the extended key as given (kind "xpub"; the first key of a descriptor); kept out of
+    # repr so logs show `display` only
     key: str | None = field(repr=False)
     script_types: tuple[ScriptType, ...]
     path_prefix: str  # account path of the first script type, e.g. m/84'/0'/0'
     addresses: tuple[ParsedAddress, ...] = ()
     display: str = ""
     path_prefixes: tuple[str, ...] = field(default=())  # one per script type (kind "xpub")
+    chains: tuple[ScanChain, ...] = ()  # kinds "xpub" and "descriptor"
+    # a bare xpub/tpub/Ltub: several script types are scanned to find which one holds funds
+    probing: bool = False
 
 
 @functools.cache
@@ -84,7 +108,9 @@ def _looks_like_mnemonic(tokens: Sequence[str]) -> bool:
     return known >= len(tokens) - 2 and all(t.isalpha() for t in tokens)
 
 
-def normalize_script_types(values: Sequence[str | ScriptType] | None) -> tuple[ScriptType, ...]:
+def normalize_script_types(
+    values: Sequence[str | ScriptType] | None, network: Network | None = None
+) -> tuple[ScriptType, ...]:
     """Validate script type names for an extended key; empty or None gives ()."""
     if values is None:
         return ()
@@ -103,39 +129,123 @@ def normalize_script_types(values: Sequence[str | ScriptType] | None) -> tuple[S
                 f"script type {kind.value} cannot be derived from a single account key "
                 f"(it needs a descriptor); use one of {names}"
             )
+        if network is not None and kind not in script_types_of(network):
+            raise InputError(
+                f"{PARAMS[network].label} has no {kind.value} addresses (no segwit); use p2pkh"
+            )
         if kind not in out:
             out.append(kind)
     return tuple(out)
-
-
-def _wrong_network(what: str, found: Network, wanted: Network) -> InputError:
-    return InputError(
-        f"{what} is a {PARAMS[found].label} key but {PARAMS[wanted].label} was requested"
-    )
 
 
 def _parse_key(
     token: str, script_types: Sequence[str | ScriptType] | None, network: Network | None
 ) -> ParsedInput:
     xkey: ExtendedPublicKey = decode_extended_key(token)
-    if network is not None and xkey.network != network:
-        raise _wrong_network(xkey.display, xkey.network, network)
-    kinds = normalize_script_types(script_types)
+    on = xkey.on_network(network)
+    kinds = normalize_script_types(script_types, on)
+    probing = False
     if not kinds:
-        implied = xkey.implied_script_type
-        assert implied is not None  # multisig keys are refused by decode_extended_key
-        kinds = (implied,)
-    prefixes = tuple(xkey.account_path(k) for k in kinds)
+        if xkey.is_generic:
+            # xpub/tpub/Ltub do not say the script type: probe legacy, nested and native
+            # segwit, and report which ones hold history (ARCHITECTURE §5).
+            kinds = probe_script_types(on)
+            probing = len(kinds) > 1
+        else:
+            implied = xkey.implied_script_type
+            assert implied is not None  # multisig keys are refused by decode_extended_key
+            kinds = normalize_script_types([implied], on)
+    prefixes = tuple(xkey.account_path(k, on) for k in kinds)
     return ParsedInput(
         kind="xpub",
         input_type=xkey.prefix,
-        network=xkey.network,
+        network=on,
         key=xkey.text,
         script_types=kinds,
         path_prefix=prefixes[0],
         addresses=(),
         display=xkey.display,
         path_prefixes=prefixes,
+        chains=tuple(
+            ScanChain(kind, branch, prefix)
+            for kind, prefix in zip(kinds, prefixes, strict=True)
+            for branch in (0, 1)
+        ),
+        probing=probing,
+    )
+
+
+def _parse_descriptor_input(
+    text: str, script_types: Sequence[str | ScriptType] | None, network: Network | None
+) -> ParsedInput:
+    for candidate in _BASE58_RUN.findall(text):
+        if looks_like_extended_key(candidate):
+            try:
+                decode_extended_key(candidate, allow_master=True, allow_multisig=True)
+            except PrivateKeyRefused:
+                raise  # private material is refused before any other complaint
+            except InputError:
+                pass
+    desc = parse_descriptor(text.strip(), network)
+    if desc.top.address is not None:
+        return _single_address(parse_address(desc.top.address, network))
+    if desc.script_type is None:
+        raise InputError(
+            f"a {desc.display} has no address (a bare script); wallets use pkh(), wpkh(), "
+            "sh(…), wsh(…) or tr()"
+        )
+    wanted = normalize_script_types(script_types) if script_types else ()
+    if wanted and desc.script_type not in wanted:
+        raise InputError(
+            f"the descriptor makes {desc.script_type.value} addresses, but script_types asks "
+            f"for {', '.join(t.value for t in wanted)}"
+        )
+    if not desc.ranged:
+        return _fixed_addresses(desc)
+    if desc.alternatives > MAX_DESCRIPTOR_CHAINS:
+        raise InputError(
+            f"the descriptor lists {desc.alternatives} chains in its <…;…> step; a wallet has "
+            "a receive and a change chain, write them as <0;1>"
+        )
+    first = desc.keys[0]
+    return ParsedInput(
+        kind="descriptor",
+        input_type="descriptor",
+        network=desc.network,
+        key=first.xkey,
+        script_types=(desc.script_type,),
+        path_prefix=desc.path_prefix,
+        display=desc.display,
+        path_prefixes=(desc.path_prefix,),
+        chains=tuple(
+            ScanChain(desc.script_type, desc.branch(alt), desc.path_prefix, desc.single_path(alt))
+            for alt in range(desc.alternatives)
+        ),
+    )
+
+
+def _fixed_addresses(desc: Descriptor) -> ParsedInput:
+    """A descriptor without /* stands for fixed addresses (one per multipath value)."""
+    if desc.network not in BITCOIN_NETWORKS:
+        raise InputError(
+            f"this {desc.display} stands for fixed {PARAMS[desc.network].label} addresses; "
+            "only Bitcoin addresses can be scanned so far"
+        )
+    derived = [a for alt in range(desc.alternatives) for a in desc.addresses(alt, 0, 1)]
+    unique = tuple(parse_address(a) for a in dict.fromkeys(d.address for d in derived))
+    return _single_address(unique[0]) if len(unique) == 1 else _address_list(unique)
+
+
+def _single_address(address: ParsedAddress) -> ParsedInput:
+    return ParsedInput(
+        kind="address",
+        input_type="address",
+        network=address.network,
+        key=None,
+        script_types=(address.script_type,),
+        path_prefix="",
+        addresses=(address,),
+        display=address.address,
     )
 
 
@@ -162,13 +272,8 @@ def parse_input(
         raise InputError("the input must be text")
     if len(text) > MAX_INPUT_CHARS:
         raise InputError(f"the input is too long (more than {MAX_INPUT_CHARS} characters)")
-    if "(" in text or ")" in text:
-        for candidate in _BASE58_RUN.findall(text):
-            if looks_like_extended_key(candidate):
-                decode_extended_key(candidate)  # raises PrivateKeyRefused for xprv & co.
-        raise InputError(
-            "output descriptors are not supported yet; paste the account's extended public key"
-        )
+    if looks_like_descriptor(text):
+        return _parse_descriptor_input(text, script_types, network)
     tokens = [t for t in _SEPARATORS.split(text.strip()) if t]
     if not tokens:
         raise InputError(
@@ -177,23 +282,70 @@ def parse_input(
         )
     if _looks_like_mnemonic(tokens):
         raise refuse_private("this looks like a BIP39 seed phrase (mnemonic)")
+    evm = [looks_like_evm_address(t) for t in tokens]
+    if any(evm):
+        if not all(evm):
+            raise InputError(
+                "the list mixes EVM (0x…) addresses with other input; scan one chain at a time"
+            )
+        return _parse_evm_addresses(tokens, network)
     if len(tokens) == 1:
         token = tokens[0]
         _classify_single(token)
         if looks_like_extended_key(token):
             return _parse_key(token, script_types, network)
-        address = parse_address(token, network)
-        return ParsedInput(
-            kind="address",
-            input_type="address",
-            network=address.network,
-            key=None,
-            script_types=(address.script_type,),
-            path_prefix="",
-            addresses=(address,),
-            display=address.address,
-        )
+        return _single_address(parse_address(token, network))
     return _parse_address_list(tokens, network)
+
+
+DEFAULT_EVM_NETWORK = Network.ETHEREUM
+
+
+def _parse_evm_addresses(tokens: list[str], network: Network | None) -> ParsedInput:
+    """0x addresses: the same account exists on every EVM chain, so the chain is the one the
+    request names (Ethereum when it names none). No derivation: like an address list."""
+    if network is None:
+        network = DEFAULT_EVM_NETWORK
+    elif family_of(network) is not Family.EVM:
+        raise InputError(
+            f"0x addresses are EVM accounts, but {NETWORKS[network].name} was requested; "
+            "pick an EVM chain (ethereum, polygon, bsc, arbitrum, optimism, base, sepolia)"
+        )
+    seen: dict[str, ParsedAddress] = {}
+    for position, token in enumerate(tokens, start=1):
+        _classify_single(token)
+        try:
+            parsed = parse_evm_address(token)
+        except InputError as exc:
+            if len(tokens) == 1:
+                raise
+            raise InputError(f"entry {position}: {exc}") from None
+        seen.setdefault(parsed.address, ParsedAddress(parsed.address, network, ScriptType.ACCOUNT))
+        if len(seen) > MAX_ADDRESSES:
+            raise InputError(f"at most {MAX_ADDRESSES} addresses can be scanned at once")
+    addresses = tuple(seen.values())
+    if len(addresses) == 1:
+        only = parse_evm_address(tokens[0])
+        return ParsedInput(
+            "address",
+            "address",
+            network,
+            None,
+            (ScriptType.ACCOUNT,),
+            "",
+            addresses,
+            only.checksummed,
+        )
+    return ParsedInput(
+        kind="addresses",
+        input_type="addresses",
+        network=network,
+        key=None,
+        script_types=(ScriptType.ACCOUNT,),
+        path_prefix="",
+        addresses=addresses,
+        display=f"{len(addresses)} addresses",
+    )
 
 
 def _parse_address_list(tokens: list[str], network: Network | None) -> ParsedInput:
@@ -220,15 +372,20 @@ def _parse_address_list(tokens: list[str], network: Network | None) -> ParsedInp
             seen[address.address] = address
             if len(seen) > MAX_ADDRESSES:
                 raise InputError(f"at most {MAX_ADDRESSES} addresses can be scanned at once")
-    addresses = tuple(seen.values())
+    parsed = _address_list(tuple(seen.values()))
+    if network is not None and parsed.network != network:
+        raise InputError(
+            f"these are {PARAMS[parsed.network].label} addresses but {PARAMS[network].label} "
+            "was requested"
+        )
+    return parsed
+
+
+def _address_list(addresses: tuple[ParsedAddress, ...]) -> ParsedInput:
     networks = {a.network for a in addresses}
     if len(networks) > 1:
         raise InputError("the list mixes mainnet and testnet addresses; scan one network at a time")
     found = addresses[0].network
-    if network is not None and found != network:
-        raise InputError(
-            f"these are {PARAMS[found].label} addresses but {PARAMS[network].label} was requested"
-        )
     kinds = tuple(dict.fromkeys(a.script_type for a in addresses))
     if len(addresses) == 1:
         only = addresses[0]

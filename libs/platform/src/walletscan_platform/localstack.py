@@ -93,6 +93,8 @@ def plan(
         processes.append(mongodb_process(mongodb_port, data_dir))
         env["WALLETSCAN_MONGODB_URL"] = f"mongodb://127.0.0.1:{mongodb_port}"
     shared = {k: v for k, v in env.items() if k.startswith(("WALLETSCAN_", "OTEL_"))}
+    # Fetchers re-route only to providers that have a fetcher running here.
+    shared["WALLETSCAN_FETCHER_PROVIDERS"] = ",".join(enabled_providers(env))
     python = sys.executable
     processes += [Process(name, [python, *args], shared) for name, args in SERVICES]
     processes += [
@@ -106,6 +108,29 @@ def plan(
     return processes
 
 
+FRONTEND_DIR = Path(__file__).resolve().parents[4] / "frontend"
+
+
+def frontend_process(env: dict[str, str], *, frontend_dir: Path = FRONTEND_DIR) -> Process | None:
+    """The web dashboard (frontend/server.mjs: Next.js, with /api and its WebSocket proxied to
+    the gateway on the same origin), or None when node or the built dashboard is missing."""
+    node = shutil.which("node")
+    if node is None or not (frontend_dir / ".next" / "BUILD_ID").exists():
+        return None
+    gateway_port = env.get("WALLETSCAN_HTTP_PORT", "8000")
+    return Process(
+        "frontend",
+        [node, str(frontend_dir / "server.mjs")],
+        {
+            "HOST": "127.0.0.1",
+            "PORT": env.get("WALLETSCAN_FRONTEND_PORT", "3000"),
+            "WALLETSCAN_API_URL": f"http://127.0.0.1:{gateway_port}",
+            "NEXT_TELEMETRY_DISABLED": "1",
+            "NODE_ENV": "production",
+        },
+    )
+
+
 def main() -> None:
     """Run the stack in the foreground under honcho; Ctrl-C stops every process."""
     from shlex import join
@@ -115,13 +140,22 @@ def main() -> None:
     data_dir = Path(os.environ.get("WALLETSCAN_DATA_DIR", ".data")).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     processes = plan(data_dir)
+    frontend = frontend_process(dict(os.environ))
+    if frontend is not None:
+        processes.append(frontend)
     base_env = dict(os.environ)
     manager = Manager()
     for process in processes:
         manager.add_process(process.name, join(process.argv), env={**base_env, **process.env})
     gateway = os.environ.get("WALLETSCAN_HTTP_PORT", "8000")
+    dashboard = (
+        f"http://127.0.0.1:{frontend.env['PORT']}"
+        if frontend is not None
+        else "not built (run `make frontend`, needs Node 20)"
+    )
     print(
         "\nwalletscan is starting:\n"
+        f"  dashboard   {dashboard}\n"
         f"  API         http://127.0.0.1:{gateway}/api  (docs at /api/docs)\n"
         f"  data        {data_dir}\n"
         "  stop        Ctrl-C\n",

@@ -373,6 +373,11 @@ class SimChain:
 
     # ---- queries
 
+    @property
+    def tx_count(self) -> int:
+        """How many transactions the ledger holds (changes whenever it grows)."""
+        return len(self._txs)
+
     def tx(self, txid: str) -> SimTx | None:
         return self._txs.get(txid)
 

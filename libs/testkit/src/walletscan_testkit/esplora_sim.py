@@ -190,7 +190,7 @@ def utxo_json(chain: SimChain, address: str) -> list[JSONObj]:
 
 # --------------------------------------------------------------------------- faults and stats
 
-FaultKind = Literal["status", "html", "garbage", "hang", "ignore_last_seen", "hook"]
+FaultKind = Literal["status", "html", "garbage", "hang", "drip", "ignore_last_seen", "hook"]
 
 
 @dataclass
@@ -200,7 +200,9 @@ class FaultRule:
     kinds: ``status`` (reply `status` with `body`, plus ``Retry-After`` if `retry_after` is
     set), ``html`` (an HTML error page with `status`), ``garbage`` (200 with a truncated JSON
     body), ``hang`` (sleep `seconds`, then answer normally), ``ignore_last_seen`` (a chain page
-    request is answered as the first page), ``hook`` (call `hook()` then answer normally).
+    request is answered as the first page), ``hook`` (call `hook()` then answer normally),
+    ``drip`` (a 200 whose body trickles out one byte every `seconds`: per-read timeouts never
+    fire, only an overall deadline does).
     `skip` lets that many matching requests through first."""
 
     kind: FaultKind
@@ -246,6 +248,17 @@ class FaultRule:
     def hang_for(cls, seconds: float, count: int = 1, *, path: str | None = None) -> FaultRule:
         return cls("hang", count, path, seconds=seconds)
 
+    @classmethod
+    def slow_drip(
+        cls, seconds_per_byte: float = 0.5, count: int = 1, *, path: str | None = None
+    ) -> FaultRule:
+        return cls("drip", count, path, seconds=seconds_per_byte)
+
+    @classmethod
+    def down(cls, count: int = 1_000_000, *, path: str | None = None) -> FaultRule:
+        """A provider that is gone: 503 on every matching request from now on."""
+        return cls("status", count, path, status=503, body="Service Unavailable")
+
     def matches(self, path: str) -> bool:
         return self.path is None or re.search(self.path, path) is not None
 
@@ -283,11 +296,17 @@ class SimStats:
     total: int = 0
     by_route: Counter[str] = field(default_factory=Counter)
     faults: Counter[str] = field(default_factory=Counter)
+    by_path: Counter[str] = field(default_factory=Counter)  # concrete paths, e.g. per address
+    by_port: Counter[int] = field(default_factory=Counter)  # which listening socket was asked
+    cost: float = 0.0  # provider-specific request cost (Blockchair's request points)
 
     def reset(self) -> None:
         self.total = 0
         self.by_route.clear()
         self.faults.clear()
+        self.by_path.clear()
+        self.by_port.clear()
+        self.cost = 0.0
 
 
 _HTML_PAGE = (
@@ -319,6 +338,10 @@ class _FaultMiddleware:
         stats: SimStats = state.stats
         stats.total += 1
         stats.by_route[self._route_of(scope)] += 1
+        stats.by_path[scope["path"]] += 1
+        server = scope.get("server")
+        if server and server[1] is not None:  # in-process transports have no port
+            stats.by_port[int(server[1])] += 1
         if state.latency_seconds > 0:
             await asyncio.sleep(state.latency_seconds)
         plan: FaultPlan | None = state.faults
@@ -340,6 +363,9 @@ class _FaultMiddleware:
             response = Response('[{"txid": "ab', 200, media_type="application/json")
         elif rule.kind == "hang":
             await asyncio.sleep(rule.seconds)
+        elif rule.kind == "drip":
+            await _drip(send, rule.seconds)
+            return
         elif rule.kind == "ignore_last_seen":
             scope = dict(scope)
             scope["path"] = re.sub(r"(/txs/chain)/[^/]+$", r"\1", scope["path"])
@@ -350,6 +376,33 @@ class _FaultMiddleware:
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+
+async def _drip(send: Send, seconds_per_byte: float) -> None:
+    body = b'{"address": "dripping slowly", "chain_stats": {}}'
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/json")],
+        }
+    )
+    for i in range(len(body)):
+        await send({"type": "http.response.body", "body": body[i : i + 1], "more_body": True})
+        await asyncio.sleep(seconds_per_byte)
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+def instrument(
+    app: FastAPI, *, latency_seconds: float = 0.0, faults: FaultPlan | None = None
+) -> FastAPI:
+    """Give a simulator app request stats (``app.state.stats``), a latency per request and a
+    fault plan (``app.state.faults``). Every provider simulator uses it."""
+    app.state.stats = SimStats()
+    app.state.faults = faults if faults is not None else FaultPlan()
+    app.state.latency_seconds = latency_seconds
+    app.add_middleware(_FaultMiddleware, owner=app)
+    return app
 
 
 # --------------------------------------------------------------------------- the app
@@ -364,10 +417,7 @@ def create_esplora_app(
 ) -> FastAPI:
     app = FastAPI(title="esplora simulator", openapi_url=None, docs_url=None, redoc_url=None)
     app.state.chain = chain
-    app.state.stats = SimStats()
-    app.state.faults = faults if faults is not None else FaultPlan()
-    app.state.latency_seconds = latency_seconds
-    app.add_middleware(_FaultMiddleware, owner=app)
+    instrument(app, latency_seconds=latency_seconds, faults=faults)
 
     def known(address: str) -> bool:
         return chain.knows(address) or decode_address(address, chain.network) is not None
@@ -626,6 +676,7 @@ __all__ = [
     "address_json",
     "create_esplora_app",
     "esplora_tx_format_fields",
+    "instrument",
     "load_mempool_doc_examples",
     "reference_data_dir",
     "run_server",

@@ -10,7 +10,7 @@ from typing import Any
 
 from faststream.nats import NatsBroker, NatsMessage
 from walletscan_contracts import subjects
-from walletscan_contracts.chains import Network, ScriptType
+from walletscan_contracts.chains import Family, Network, ScriptType, family_of
 from walletscan_contracts.envelope import CloudEvent
 from walletscan_contracts.events import (
     ADDRESS_TRACK,
@@ -30,9 +30,20 @@ from walletscan_contracts.streams import SCAN_EVENTS
 from walletscan_platform.bus import EventPublisher, publisher_for
 from walletscan_platform.delivery import Handler, durable_subscriber, settle
 from walletscan_platform.logs import get_logger
+from walletscan_platform.telemetry import SCANS_FINISHED
 
 from walletscan_aggregator import service
 from walletscan_aggregator.accounting import fold_wallet, reconcile
+from walletscan_aggregator.evm_accounting import (
+    evm_address_totals,
+    evm_history_document,
+    evm_reconciliation_document,
+    evm_summary,
+    evm_transaction_rows,
+    fold_evm_wallet,
+    reconcile_evm,
+    token_documents,
+)
 from walletscan_aggregator.repository import ReadModel
 from walletscan_aggregator.settings import AggregatorSettings
 
@@ -93,7 +104,9 @@ def register(rt: Runtime) -> None:
         async with _settle(rt, msg, data.scan_id, "recording derived addresses", event.id):
             await rt.read_model.store_derived(data)
             await rt.read_model.mark_running(data.scan_id, ScanPhase.FETCHING)
-            await publish_progress(rt, data.scan_id)
+            # Fetch results can be folded before their addresses are recorded (separate
+            # consumers), so the last of the two events to arrive must be able to finish.
+            await advance(rt, data.scan_id, data.track_id, causationid=event.id)
 
     @consumer(subjects.ALL_SCAN_FETCHED, "aggregator-fetched", settings.fetched_workers)
     async def on_fetched(event: CloudEvent[AddressFetched], msg: NatsMessage) -> None:
@@ -105,7 +118,8 @@ def register(rt: Runtime) -> None:
     async def on_failed(event: CloudEvent[ScanFailed], msg: NatsMessage) -> None:
         data = event.data
         async with _settle(rt, msg, data.scan_id, "recording a failure", event.id):
-            await rt.read_model.fail(data.scan_id, data.reason, data.failed_at)
+            if await rt.read_model.fail(data.scan_id, data.reason, data.failed_at):
+                SCANS_FINISHED.labels("failed").inc()
             await publish_progress(rt, data.scan_id)
 
 
@@ -132,15 +146,35 @@ async def handle_fetched(rt: Runtime, data: AddressFetched, *, causationid: str)
         await publish_progress(rt, data.scan_id)  # repair a progress value overtaken by a race
         return
     await repo.note_tip_height(data.scan_id, data.tip_height)
+    await repo.store_evm_chunk(data)  # before the chunk counts as arrived
     if not await repo.store_fetched_chunk(data):
         return
     facts = await repo.address_facts(data.scan_id, data.address)
     await repo.complete_address(data, **service.address_totals(facts))
-    await request_more_addresses(rt, scan, data.track_id, causationid=causationid)
+    if data.evm is not None:
+        evm = (await repo.evm_facts(data.scan_id)).get(data.address)
+        if evm is not None:
+            await repo.set_evm_address_totals(
+                data.scan_id, data.address, evm_address_totals(data.address, evm)
+            )
+    await advance(rt, data.scan_id, data.track_id, causationid=causationid)
+
+
+async def advance(rt: Runtime, scan_id: str, track_id: str, *, causationid: str) -> None:
+    """After new facts: ask for more addresses if the gap limit needs them, finish the scan
+    when every track is complete, else publish the progress."""
+    scan = await rt.read_model.get_scan(scan_id)
+    if scan is None:
+        msg = f"scan {scan_id} is not recorded yet"
+        raise LookupError(msg)
+    if scan["status"] in service.TERMINAL:
+        await publish_progress(rt, scan_id)
+        return
+    await request_more_addresses(rt, scan, track_id, causationid=causationid)
     if await scan_is_done(rt, scan):
-        await finish_scan(rt, data.scan_id, causationid=causationid)
+        await finish_scan(rt, scan_id, causationid=causationid)
     else:
-        await publish_progress(rt, data.scan_id)
+        await publish_progress(rt, scan_id)
 
 
 async def request_more_addresses(
@@ -164,6 +198,7 @@ async def request_more_addresses(
         script_type=ScriptType(track_doc["script_type"]),
         branch=track_doc["branch"],
         path_prefix=track_doc["path_prefix"],
+        descriptor=track_doc.get("descriptor"),
     )
     for start, count in service.derive_ranges(already, target, batch_size):
         await rt.publisher.publish(
@@ -206,6 +241,9 @@ async def finish_scan(rt: Runtime, scan_id: str, *, causationid: str) -> None:
         return
     await repo.set_status(scan_id, ScanStatus.RUNNING, ScanPhase.AGGREGATING)
     await publish_progress(rt, scan_id)
+    if family_of(Network(scan["network"])) is Family.EVM:
+        await finish_evm_scan(rt, scan, causationid=causationid)
+        return
     facts = await repo.all_facts(scan_id)
     summaries = await repo.all_summaries(scan_id)
     ledger = fold_wallet(facts, tip_height=int(scan.get("tip_height") or 0))
@@ -219,6 +257,10 @@ async def finish_scan(rt: Runtime, scan_id: str, *, causationid: str) -> None:
         network=Network(scan["network"]),
         used_addresses=used,
         scanned_addresses=derived,
+        by_script_type=service.script_type_results(
+            await repo.address_results(scan_id),
+            [t["script_type"] for t in scan["tracks"]],
+        ),
     )
     now = datetime.now(UTC)
     if await repo.finish(
@@ -228,7 +270,59 @@ async def finish_scan(rt: Runtime, scan_id: str, *, causationid: str) -> None:
         history=service.history_document(ledger),
         at=now,
     ):
+        SCANS_FINISHED.labels("completed").inc()
         log.info("scan completed", scan_id=scan_id, txs=len(ledger.transactions))
+        await rt.publisher.publish(
+            subjects.scan_completed(scan_id),
+            ScanCompleted(scan_id=scan_id, completed_at=now),
+            event_type=EventType.SCAN_COMPLETED,
+            msg_id=subjects.terminal_msg_id(scan_id, "completed"),
+            correlationid=scan_id,
+            causationid=causationid,
+        )
+    await publish_progress(rt, scan_id)
+
+
+async def finish_evm_scan(rt: Runtime, scan: dict[str, Any], *, causationid: str) -> None:
+    """The EVM fold: native, internal and token facts into wallet transactions, token
+    totals and a reconciliation against eth_getBalance / balanceOf (evm_accounting)."""
+    repo, scan_id = rt.read_model, scan["_id"]
+    facts = await repo.evm_facts(scan_id)
+    ledger = fold_evm_wallet(facts, tip_height=int(scan.get("tip_height") or 0))
+    reconciliation = reconcile_evm(facts)
+    await repo.store_transactions(scan_id, evm_transaction_rows(ledger))
+    await repo.store_tokens(scan_id, token_documents(reconciliation))
+    derived, _ = await repo.address_counts(scan_id)
+    summary = evm_summary(
+        ledger, reconciliation, network=Network(scan["network"]), scanned_addresses=derived
+    )
+    await _complete(
+        rt,
+        scan_id,
+        summary=summary,
+        reconciliation=evm_reconciliation_document(reconciliation),
+        history=evm_history_document(ledger),
+        tx_count=len(ledger.transactions),
+        causationid=causationid,
+    )
+
+
+async def _complete(
+    rt: Runtime,
+    scan_id: str,
+    *,
+    summary: dict[str, Any],
+    reconciliation: dict[str, Any],
+    history: dict[str, Any],
+    tx_count: int,
+    causationid: str,
+) -> None:
+    now = datetime.now(UTC)
+    if await rt.read_model.finish(
+        scan_id, summary=summary, reconciliation=reconciliation, history=history, at=now
+    ):
+        SCANS_FINISHED.labels("completed").inc()
+        log.info("scan completed", scan_id=scan_id, txs=tx_count)
         await rt.publisher.publish(
             subjects.scan_completed(scan_id),
             ScanCompleted(scan_id=scan_id, completed_at=now),

@@ -16,10 +16,16 @@ from walletscan_contracts.events import (
     AddressFetched,
     AddressSummary,
     AddressTx,
+    EvmAccount,
+    EvmTx,
     ScanPhase,
     ScanRequested,
     ScanStatus,
+    TokenBalance,
+    TokenTransfer,
 )
+
+from walletscan_aggregator.evm_accounting import EvmFacts
 
 Document = dict[str, Any]
 
@@ -33,6 +39,9 @@ class ReadModel:
         self.fetch_chunks = db[rm.FETCH_CHUNKS]
         self.transactions = db[rm.TRANSACTIONS]
         self.utxos = db[rm.UTXOS]
+        self.evm_txs = db[rm.EVM_TXS]
+        self.token_transfers = db[rm.TOKEN_TRANSFERS]
+        self.tokens = db[rm.TOKENS]
 
     async def create_indexes(self) -> None:
         await self.scans.create_index([("owner_id", ASCENDING), ("requested_at", DESCENDING)])
@@ -55,6 +64,13 @@ class ReadModel:
         await self.utxos.create_index(
             [("scan_id", ASCENDING), ("txid", ASCENDING), ("vout", ASCENDING)], unique=True
         )
+        await self.evm_txs.create_index(
+            [("scan_id", ASCENDING), ("address", ASCENDING), ("txid", ASCENDING)], unique=True
+        )
+        await self.token_transfers.create_index(
+            [("scan_id", ASCENDING), ("address", ASCENDING), ("key", ASCENDING)], unique=True
+        )
+        await self.tokens.create_index([("scan_id", ASCENDING), ("token", ASCENDING)], unique=True)
 
     # --- scans ---------------------------------------------------------------------------
 
@@ -76,6 +92,7 @@ class ReadModel:
                             "script_type": t.script_type.value,
                             "branch": t.branch,
                             "path_prefix": t.path_prefix,
+                            "descriptor": t.descriptor,
                         }
                         for t in req.tracks
                     ],
@@ -184,6 +201,74 @@ class ReadModel:
         arrived = await self.fetch_chunks.count_documents(key)
         return arrived >= event.chunks
 
+    # --- EVM facts (amounts stay decimal strings, as the event carries them) ---------------
+
+    async def store_evm_chunk(self, event: AddressFetched) -> None:
+        """Native and token facts under natural keys (a redelivered chunk changes nothing);
+        chunk 0's account and token balances go on the address's document."""
+        evm = event.evm
+        if evm is None:
+            return
+        key = {"scan_id": event.scan_id, "address": event.address}
+        tx_ops = [
+            UpdateOne({**key, "txid": t.txid}, {"$set": t.model_dump()}, upsert=True)
+            for t in evm.txs
+        ]
+        if tx_ops:
+            await self.evm_txs.bulk_write(tx_ops, ordered=False)
+        transfer_ops = [
+            UpdateOne({**key, "key": t.key}, {"$set": t.model_dump()}, upsert=True)
+            for t in evm.token_transfers
+        ]
+        if transfer_ops:
+            await self.token_transfers.bulk_write(transfer_ops, ordered=False)
+        if evm.account is not None:
+            await self.addresses.update_one(
+                key,
+                {
+                    "$set": {
+                        "evm_account": evm.account.model_dump(),
+                        "evm_tokens": [t.model_dump() for t in evm.tokens],
+                    }
+                },
+                upsert=True,
+            )
+
+    async def evm_facts(self, scan_id: str) -> dict[str, EvmFacts]:
+        txs: dict[str, list[EvmTx]] = defaultdict(list)
+        transfers: dict[str, list[TokenTransfer]] = defaultdict(list)
+        async for doc in self.evm_txs.find({"scan_id": scan_id}, {"_id": 0}):
+            txs[doc["address"]].append(EvmTx.model_validate(doc))
+        async for doc in self.token_transfers.find({"scan_id": scan_id}, {"_id": 0}):
+            transfers[doc["address"]].append(TokenTransfer.model_validate(doc))
+        out: dict[str, EvmFacts] = {}
+        cursor = self.addresses.find({"scan_id": scan_id, "fetched": True})
+        async for doc in cursor:
+            account = doc.get("evm_account")
+            address = doc["address"]
+            out[address] = EvmFacts(
+                account=EvmAccount.model_validate(account) if account else None,
+                txs=txs.get(address, []),
+                transfers=transfers.get(address, []),
+                tokens=[TokenBalance.model_validate(t) for t in doc.get("evm_tokens") or []],
+            )
+        return out
+
+    async def set_evm_address_totals(
+        self, scan_id: str, address: str, totals: Mapping[str, Any]
+    ) -> None:
+        await self.addresses.update_one(
+            {"scan_id": scan_id, "address": address}, {"$set": dict(totals)}
+        )
+
+    async def store_tokens(self, scan_id: str, docs: Iterable[Mapping[str, Any]]) -> None:
+        ops = [
+            UpdateOne({"scan_id": scan_id, "token": d["token"]}, {"$set": dict(d)}, upsert=True)
+            for d in docs
+        ]
+        if ops:
+            await self.tokens.bulk_write(ops, ordered=False)
+
     async def address_facts(self, scan_id: str, address: str) -> list[AddressTx]:
         cursor = self.address_txs.find({"scan_id": scan_id, "address": address}, {"_id": 0})
         return [AddressTx.model_validate(doc) async for doc in cursor]
@@ -238,6 +323,14 @@ class ReadModel:
         async for doc in self.address_txs.find({"scan_id": scan_id}, {"_id": 0}):
             facts[doc["address"]].append(AddressTx.model_validate(doc))
         return dict(facts)
+
+    async def address_results(self, scan_id: str) -> list[Document]:
+        """Per-address outcome (script type, used, balance) of the fetched addresses."""
+        cursor = self.addresses.find(
+            {"scan_id": scan_id, "fetched": True},
+            {"_id": 0, "script_type": 1, "used": 1, "balance": 1, "tx_count": 1},
+        )
+        return [doc async for doc in cursor]
 
     async def all_summaries(self, scan_id: str) -> dict[str, AddressSummary]:
         out: dict[str, AddressSummary] = {}

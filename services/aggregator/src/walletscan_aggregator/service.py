@@ -3,7 +3,7 @@ progress and summary are. No broker, no database: replayable and unit-tested."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -82,12 +82,15 @@ def build_summary(
     network: Network,
     used_addresses: int,
     scanned_addresses: int,
+    by_script_type: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The summary of ARCHITECTURE §10, amounts as integers in base units (the API turns them
-    into strings)."""
+    into strings). `by_script_type` says which script types hold history (probed xpubs)."""
     info = NETWORKS[network]
     totals = ledger.totals
+    extra = {"by_script_type": by_script_type} if by_script_type is not None else {}
     return {
+        **extra,
         "unit": info.unit,
         "decimals": info.decimals,
         "balance": totals.balance,
@@ -103,6 +106,35 @@ def build_summary(
         "last_seen": _iso(totals.last_seen),
         "reconciled": reconciliation.reconciled,
     }
+
+
+def script_type_results(
+    addresses: Iterable[Mapping[str, Any]], script_types: Iterable[str]
+) -> list[dict[str, Any]]:
+    """Per scanned script type: how many of its addresses were scanned and used, and their
+    balance. A bare xpub is probed as legacy, nested and native segwit (ARCHITECTURE §5);
+    this is how the user learns which of them the wallet really uses."""
+    order = list(dict.fromkeys(script_types))
+    scanned = dict.fromkeys(order, 0)
+    used = dict.fromkeys(order, 0)
+    balance = dict.fromkeys(order, 0)
+    for doc in addresses:
+        kind = doc.get("script_type") or ""
+        if kind not in scanned:
+            continue
+        scanned[kind] += 1
+        used[kind] += 1 if doc.get("used") else 0
+        balance[kind] += int(doc.get("balance") or 0)
+    return [
+        {
+            "script_type": kind,
+            "scanned": scanned[kind],
+            "used": used[kind],
+            "balance": balance[kind],
+            "has_history": used[kind] > 0,
+        }
+        for kind in order
+    ]
 
 
 def reconciliation_document(reconciliation: Reconciliation) -> dict[str, Any]:

@@ -11,15 +11,25 @@ from walletscan_contracts.events import (
     FetchAddress,
     ScanRequested,
 )
-from walletscan_keys import derive_addresses
+from walletscan_keys import DerivedKeyAddress, derive_addresses, derive_descriptor_addresses
+
+
+def derive_track(cmd: DeriveBatch) -> list[DerivedKeyAddress]:
+    """A track of an account key (script type + branch) or of a single-chain descriptor."""
+    track = cmd.track
+    if track.descriptor is not None:
+        return derive_descriptor_addresses(
+            track.descriptor, cmd.start, cmd.count, network=cmd.network
+        )
+    return derive_addresses(
+        track.key, track.script_type, track.branch, cmd.start, cmd.count, network=cmd.network
+    )
 
 
 def derive_batch(cmd: DeriveBatch) -> AddressesDerived:
     """Addresses [start, start+count) of one track. CPU-bound: run it in a thread."""
     track = cmd.track
-    derived = derive_addresses(
-        track.key, track.script_type, track.branch, cmd.start, cmd.count, network=cmd.network
-    )
+    derived = derive_track(cmd)
     return AddressesDerived(
         scan_id=cmd.scan_id,
         network=cmd.network,

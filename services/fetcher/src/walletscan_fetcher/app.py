@@ -5,31 +5,54 @@ from __future__ import annotations
 from faststream import FastStream
 from walletscan_platform.bus import make_broker
 
+from walletscan_fetcher.batching import AddressBatcher
 from walletscan_fetcher.handlers import Runtime, register
 from walletscan_fetcher.registry import build_provider
-from walletscan_fetcher.resilience import ResiliencePolicy, ResilientProvider, rate_limited_http
+from walletscan_fetcher.resilience import (
+    ResiliencePolicy,
+    ResilientProvider,
+    rate_limited_http,
+    rate_limiter,
+)
 from walletscan_fetcher.settings import FetcherSettings
+
+
+def policy_from(settings: FetcherSettings) -> ResiliencePolicy:
+    return ResiliencePolicy(
+        concurrency=settings.concurrency,
+        retry_attempts=settings.retry_attempts,
+        retry_timeout_seconds=settings.retry_timeout_seconds,
+        retry_wait_initial_seconds=settings.retry_wait_initial_seconds,
+        retry_wait_max_seconds=settings.retry_wait_max_seconds,
+        breaker_fail_max=settings.breaker_fail_max,
+        breaker_reset_seconds=settings.breaker_reset_seconds,
+    )
 
 
 def build_app(settings: FetcherSettings | None = None) -> FastStream:
     settings = settings or FetcherSettings()
     broker = make_broker(settings.nats_url, f"fetcher-{settings.provider}")
-    http = rate_limited_http(settings.requests_per_second, settings.http_timeout_seconds)
+    # One limiter per process for this provider: HTTP clients wait for it on every request,
+    # the Electrum client on every JSON-RPC call.
+    limiter = rate_limiter(settings.requests_per_second_for(settings.provider))
+    http = rate_limited_http(limiter, settings.http_timeout_seconds)
     provider = ResilientProvider(
-        build_provider(settings.provider, settings, http),
-        ResiliencePolicy(
-            concurrency=settings.concurrency,
-            retry_attempts=settings.retry_attempts,
-            retry_timeout_seconds=settings.retry_timeout_seconds,
-            breaker_fail_max=settings.breaker_fail_max,
-            breaker_reset_seconds=settings.breaker_reset_seconds,
-        ),
+        build_provider(settings.provider, settings, http, limiter), policy_from(settings)
     )
-    register(Runtime(broker=broker, settings=settings, provider=provider))
+    batcher = None
+    if provider.max_batch > 1:
+        batcher = AddressBatcher(
+            provider.fetch_addresses,
+            max_batch=provider.max_batch,
+            linger_seconds=settings.blockchair_batch_linger_seconds,
+        )
+    register(Runtime(broker=broker, settings=settings, provider=provider, batcher=batcher))
     app = FastStream(broker)
 
     @app.after_shutdown
-    async def close_http() -> None:
+    async def close_clients() -> None:
+        if batcher is not None:
+            await batcher.aclose()
         await provider.aclose()
         await http.aclose()
 

@@ -58,10 +58,16 @@ def summary_view(scan: Document) -> Document | None:
     summary = scan.get("summary")
     if not summary:
         return None
-    return {
+    view = {
         **summary,
         **{key: _text(summary.get(key)) for key in SUMMARY_AMOUNTS},
     }
+    if summary.get("by_script_type") is not None:
+        # Which script types hold history (a probed bare xpub): amounts as strings too.
+        view["by_script_type"] = [
+            {**row, "balance": _text(row.get("balance"))} for row in summary["by_script_type"]
+        ]
+    return view
 
 
 def scan_view(scan: Document, progress: ScanProgress | None, counts: tuple[int, int]) -> Document:
@@ -154,6 +160,41 @@ def transaction_view(doc: Document, *, tip_height: int, network: Network) -> Doc
         "confirmations": confirmations(doc.get("block_height"), tip_height),
         "addresses": doc.get("addresses") or [],
         "explorer_url": info.explorer_tx_url.format(txid=doc["txid"]),
+        **_evm_transaction_fields(doc),
+    }
+
+
+def _evm_transaction_fields(doc: Document) -> Document:
+    """EVM rows also say whether the transaction failed (its gas was still paid), whether
+    value moved by internal calls, who the other side was, and each token's net change."""
+    if "token_deltas" not in doc:
+        return {}
+    return {
+        "failed": bool(doc.get("failed")),
+        "internal": bool(doc.get("internal")),
+        "counterparty": doc.get("counterparty"),
+        "token_deltas": [
+            {"token": t["token"], "delta": _text(t["delta"])} for t in doc["token_deltas"]
+        ],
+    }
+
+
+def token_view(doc: Document, *, network: Network) -> Document:
+    """One ERC-20 token of an EVM scan: amounts as strings in the token's base units, with
+    its own `decimals` (tokens differ: 6 for USDC, 18 for most)."""
+    info = NETWORKS[network]
+    return {
+        "token": doc["token"],
+        "symbol": doc.get("symbol"),
+        "name": doc.get("name"),
+        "decimals": doc.get("decimals"),
+        "received": _text(doc.get("received") or 0),
+        "sent": _text(doc.get("sent") or 0),
+        "balance": _text(doc.get("balance") or 0),
+        "provider_balance": _text(doc.get("provider_balance")),
+        "transfer_count": int(doc.get("transfer_count") or 0),
+        "reconciled": bool(doc.get("reconciled")),
+        "explorer_url": info.explorer_address_url.format(address=doc["token"]),
     }
 
 

@@ -64,6 +64,12 @@ class ScanReads:
         )
         return [doc async for doc in cursor], total
 
+    async def tokens(self, scan_id: str) -> list[Document]:
+        cursor = (
+            self.db[rm.TOKENS].find({"scan_id": scan_id}, {"_id": 0}).sort([("token", ASCENDING)])
+        )
+        return [doc async for doc in cursor]
+
     async def utxos(self, scan_id: str) -> list[Document]:
         cursor = (
             self.db[rm.UTXOS]

@@ -7,8 +7,8 @@ import uuid
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
-from walletscan_contracts.chains import Network
-from walletscan_contracts.events import CHANGE, RECEIVE, ScanRequested, Track, WatchedAddress
+from walletscan_contracts.chains import NETWORKS, Network
+from walletscan_contracts.events import ScanRequested, Track, WatchedAddress
 from walletscan_keys import InputError, ParsedInput, parse_input
 
 CHAIN_ALIASES: dict[str, Network] = {
@@ -18,7 +18,41 @@ CHAIN_ALIASES: dict[str, Network] = {
     "bitcoin-testnet": Network.BITCOIN_TESTNET,
     "testnet": Network.BITCOIN_TESTNET,
     "tbtc": Network.BITCOIN_TESTNET,
+    # Recognised so that keys of these chains get a precise answer (see SCANNABLE_NETWORKS).
+    "litecoin": Network.LITECOIN,
+    "ltc": Network.LITECOIN,
+    "dogecoin": Network.DOGECOIN,
+    "doge": Network.DOGECOIN,
+    "bitcoin-cash": Network.BITCOIN_CASH,
+    "bch": Network.BITCOIN_CASH,
+    # EVM chains: an 0x address is scanned on the chain named here (Ethereum by default).
+    "ethereum": Network.ETHEREUM,
+    "eth": Network.ETHEREUM,
+    "sepolia": Network.SEPOLIA,
+    "polygon": Network.POLYGON,
+    "matic": Network.POLYGON,
+    "bsc": Network.BSC,
+    "bnb": Network.BSC,
+    "arbitrum": Network.ARBITRUM,
+    "optimism": Network.OPTIMISM,
+    "base": Network.BASE,
 }
+# Networks a provider can fetch today. Litecoin, Dogecoin and BCH keys already parse and
+# derive (and `walletscan derive` lists them), but a scan would have nowhere to fetch from.
+SCANNABLE_NETWORKS = frozenset(
+    {
+        Network.BITCOIN,
+        Network.BITCOIN_TESTNET,
+        # EVM: JSON-RPC (with the Otterscan and trace APIs) and Etherscan V2.
+        Network.ETHEREUM,
+        Network.SEPOLIA,
+        Network.POLYGON,
+        Network.BSC,
+        Network.ARBITRUM,
+        Network.OPTIMISM,
+        Network.BASE,
+    }
+)
 
 DEFAULT_BATCH_SIZE = 20
 
@@ -29,12 +63,22 @@ class ScanRequest(BaseModel):
     input: str = Field(
         min_length=1,
         max_length=200_000,
-        description="an extended public key (xpub/ypub/zpub/tpub/upub/vpub), an address, "
-        "or addresses one per line",
+        description="an extended public key (xpub/ypub/zpub/tpub/upub/vpub, …), an output "
+        "descriptor (wpkh(…), tr(…), wsh(sortedmulti(…)), …), an address, or addresses one "
+        "per line",
     )
-    chain: str | None = Field(default=None, description="bitcoin or bitcoin-testnet")
+    chain: str | None = Field(
+        default=None,
+        description="bitcoin or bitcoin-testnet; for 0x addresses the EVM chain: ethereum "
+        "(default), sepolia, polygon, bsc, arbitrum, optimism or base",
+    )
     gap_limit: int = Field(default=20, ge=1, le=1000)
-    script_types: list[str] | None = Field(default=None, max_length=6)
+    script_types: list[str] | None = Field(
+        default=None,
+        max_length=6,
+        description="for a bare xpub/tpub: the script types to scan (default: p2pkh, "
+        "p2sh-p2wpkh and p2wpkh are probed); p2tr for taproot",
+    )
 
 
 def network_of(chain: str | None) -> Network | None:
@@ -49,24 +93,35 @@ def network_of(chain: str | None) -> Network | None:
 
 
 def parse_request(body: ScanRequest) -> ParsedInput:
-    return parse_input(body.input, script_types=body.script_types, network=network_of(body.chain))
+    parsed = parse_input(body.input, script_types=body.script_types, network=network_of(body.chain))
+    if parsed.network not in SCANNABLE_NETWORKS:
+        raise InputError(
+            f"this is a {NETWORKS[parsed.network].name} {parsed.input_type}: walletscan reads "
+            f"it, but cannot scan {NETWORKS[parsed.network].name} yet (no data provider); "
+            "`walletscan derive` lists its addresses"
+        )
+    return parsed
+
+
+def tracks_of(parsed: ParsedInput) -> list[Track]:
+    """One track per chain to derive: each probed script type × receive/change of an account
+    key, or each chain of a descriptor (which carries the descriptor to derive it)."""
+    return [
+        Track(
+            key=parsed.key or "",
+            script_type=chain.script_type,
+            branch=chain.branch,
+            path_prefix=chain.path_prefix,
+            descriptor=chain.descriptor,
+        )
+        for chain in parsed.chains
+    ]
 
 
 def build_scan_requested(
     parsed: ParsedInput, body: ScanRequest, *, owner_id: str, now: datetime
 ) -> ScanRequested:
-    tracks = []
-    if parsed.kind == "xpub" and parsed.key is not None:
-        tracks = [
-            Track(
-                key=parsed.key,
-                script_type=script_type,
-                branch=branch,
-                path_prefix=parsed.path_prefix,
-            )
-            for script_type in parsed.script_types
-            for branch in (RECEIVE, CHANGE)
-        ]
+    tracks = tracks_of(parsed)
     return ScanRequested(
         scan_id=uuid.uuid4().hex,
         owner_id=owner_id,

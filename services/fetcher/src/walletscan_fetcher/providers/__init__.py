@@ -2,9 +2,11 @@
 
 from walletscan_fetcher.providers.base import (
     AddressReport,
+    BatchProvider,
     PermanentProviderError,
     Provider,
     ProviderError,
+    QuotaExhausted,
     TransientProviderError,
     UnsupportedNetwork,
 )
@@ -12,10 +14,12 @@ from walletscan_fetcher.providers.esplora import EsploraClient
 
 __all__ = [
     "AddressReport",
+    "BatchProvider",
     "EsploraClient",
     "PermanentProviderError",
     "Provider",
     "ProviderError",
+    "QuotaExhausted",
     "TransientProviderError",
     "UnsupportedNetwork",
 ]

@@ -3,16 +3,21 @@
 Clients do no retrying, rate limiting or circuit breaking themselves: they raise
 `TransientProviderError` (worth retrying, maybe after `retry_after` seconds) or
 `PermanentProviderError` (retrying will not help) and leave the policy to the shared
-resilience wrapper. `UnsupportedNetwork` means "route this to another provider".
+resilience wrapper. `UnsupportedNetwork` and `QuotaExhausted` mean "route this to another
+provider".
+
+A provider that can fetch many addresses in one request (Blockchair) also implements
+`BatchProvider`; the fetcher then groups pending fetch commands into batches of `max_batch`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from walletscan_contracts.chains import Network
-from walletscan_contracts.events import AddressSummary, AddressTx, Utxo
+from walletscan_contracts.events import AddressSummary, AddressTx, EvmActivity, Utxo
 
 
 @dataclass(slots=True)
@@ -23,6 +28,7 @@ class AddressReport:
     txs: list[AddressTx]
     utxos: list[Utxo]
     tip_height: int
+    evm: EvmActivity | None = None  # EVM networks: the account, native txs, tokens
 
 
 @runtime_checkable
@@ -33,6 +39,17 @@ class Provider(Protocol):
     async def fetch_address(self, address: str, network: Network) -> AddressReport: ...
 
     async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class BatchProvider(Provider, Protocol):
+    max_batch: int
+
+    async def fetch_addresses(
+        self, addresses: Sequence[str], network: Network
+    ) -> dict[str, AddressReport]:
+        """A report for every address asked for (also the unused ones)."""
+        ...
 
 
 class ProviderError(Exception):
@@ -76,5 +93,12 @@ class PermanentProviderError(ProviderError):
 
 class UnsupportedNetwork(ProviderError):
     """This provider (as configured) cannot serve the network; try the next provider."""
+
+    transient = False
+
+
+class QuotaExhausted(ProviderError):
+    """The provider refuses us for a while (402, a daily limit, a blocked IP): retrying now
+    cannot help, another provider can."""
 
     transient = False

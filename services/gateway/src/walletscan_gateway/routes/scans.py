@@ -176,6 +176,19 @@ async def scan_transactions(
     }
 
 
+@router.get("/{scan_id}/tokens")
+async def scan_tokens(scan: Scan, reads: Reads) -> dict[str, Any]:
+    """ERC-20 tokens an EVM scan found (empty for other chains), next to the native unit."""
+    unit, decimals = presenters.network_info(scan)
+    network = Network(scan["network"])
+    docs = await reads.tokens(scan["_id"])
+    return {
+        "unit": unit,
+        "decimals": decimals,
+        "items": [presenters.token_view(d, network=network) for d in docs],
+    }
+
+
 @router.get("/{scan_id}/utxos")
 async def scan_utxos(scan: Scan, reads: Reads) -> dict[str, Any]:
     unit, decimals = presenters.network_info(scan)
