@@ -407,16 +407,22 @@ def py_spy(
                 p.kill()
 
 
+INTERESTING_FRAMES = ("walletscan_", "nx_27017/handler.py", "neosqlite/", "httpx/_client.py")
+BORING_FRAMES = ("walletscan_platform/service.py", "__main__.py", "<module>", "_serialize")
+
+
 def summarize_profile(path: Path, top: int) -> list[str]:
-    """Top frames of a py-spy raw (collapsed) profile: inclusive share of samples, counting
-    each function once per stack; idle frames (waiting in select/epoll) are reported apart."""
+    """Top frames of a py-spy raw (collapsed) profile: the share of samples in which a function
+    of walletscan, nx-27017/neosqlite or httpx is on the stack (each function counted once per
+    stack). Framework and event-loop frames are left out; samples whose innermost frame waits in
+    the event loop or on a lock are counted as idle."""
     if not path.exists():
         return [f"  (no profile at {path})"]
     inclusive: Counter[str] = Counter()
     total = idle = 0
     for line in path.read_text().splitlines():
         stack, _, count_text = line.rpartition(" ")
-        if not stack:
+        if not stack or not count_text.isdigit():
             continue
         count = int(count_text)
         frames = stack.split(";")
@@ -426,20 +432,15 @@ def summarize_profile(path: Path, top: int) -> list[str]:
             idle += count
             continue
         for frame in set(frames):
-            inclusive[frame] += count
+            if any(s in frame for s in INTERESTING_FRAMES) and not any(
+                s in frame for s in BORING_FRAMES
+            ):
+                inclusive[frame] += count
     if total == 0:
         return ["  (no samples)"]
     lines = [f"  samples {total:,}, idle {100 * idle / total:.0f}%"]
-    shown = 0
-    for frame, count in inclusive.most_common():
-        if frame.startswith(("process ", "thread ")) or "<module>" in frame:
-            continue
-        if any(s in frame for s in ("asyncio/", "threading.py", "concurrent/futures")):
-            continue
+    for frame, count in inclusive.most_common(top):
         lines.append(f"  {100 * count / total:5.1f}%  {frame[:150]}")
-        shown += 1
-        if shown >= top:
-            break
     return lines
 
 

@@ -185,6 +185,7 @@ test.describe.serial("dashboard", () => {
     const firstPage = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-txid")));
     await page.getByRole("navigation", { name: "Transaction pages" }).getByRole("button", { name: "Next" }).click();
     await expect(page.getByText(`26–50 of ${expected.tx_count}`)).toBeVisible();
+    await expect(rows.first()).not.toHaveAttribute("data-txid", firstPage[0] ?? "");
     const secondPage = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-txid")));
     expect(secondPage.filter((t) => firstPage.includes(t))).toEqual([]);
 

@@ -98,7 +98,7 @@ export function ScanHistory() {
               </tbody>
             </table>
           </div>
-          <Pagination label="Scan history pages" page={page} pageSize={PAGE_SIZE} total={scans.data.total} onPage={setPage} />
+          <Pagination label="Scan history pages" page={scans.data.page} pageSize={PAGE_SIZE} total={scans.data.total} onPage={setPage} />
         </>
       )}
     </Card>

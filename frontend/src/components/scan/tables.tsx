@@ -173,7 +173,8 @@ export function TransactionsTable({ scanId }: { scanId: string }) {
               </tbody>
             </table>
           </div>
-          <Pagination label="Transaction pages" page={page} pageSize={TX_PAGE_SIZE} total={txs.data.total} onPage={setPage} />
+          {/* The shown page comes from the data, so the range never describes rows still loading. */}
+          <Pagination label="Transaction pages" page={txs.data.page} pageSize={TX_PAGE_SIZE} total={txs.data.total} onPage={setPage} />
         </>
       )}
     </div>
