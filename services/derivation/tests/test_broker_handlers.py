@@ -30,7 +30,13 @@ ZPUB = (
 
 def build() -> tuple[NatsBroker, dict[str, list[tuple[dict[str, Any], dict[str, str]]]]]:
     broker = NatsBroker()
-    register(Runtime(broker=broker, settings=DerivationSettings(providers_bitcoin="esplora")))
+    register(
+        Runtime(
+            broker=broker,
+            settings=DerivationSettings(providers_bitcoin="esplora"),
+            source="derivation",
+        )
+    )
     seen: dict[str, list[tuple[dict[str, Any], dict[str, str]]]] = {"derived": [], "fetch": []}
 
     @broker.subscriber(subjects.ALL_SCAN_DERIVED, stream=JStream(SCAN_EVENTS.name, declare=False))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from faststream import FastStream
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -29,3 +31,22 @@ async def ping(client: AsyncMongoClient[Document]) -> bool:
     except Exception:
         return False
     return True
+
+
+def attach_database(
+    app: FastStream,
+    mongodb_url: str,
+    database_name: str,
+    connect: Callable[[AsyncDatabase[Document]], Awaitable[None]],
+) -> None:
+    """Open the service's MongoDB client when the app starts (handing its database to
+    `connect`) and close it after the app stops."""
+    client = make_client(mongodb_url)
+
+    @app.on_startup
+    async def open_database() -> None:
+        await connect(client[database_name])
+
+    @app.after_shutdown
+    async def close_database() -> None:
+        await client.close()

@@ -3,12 +3,11 @@ decisions in `service.py`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from faststream.nats import NatsBroker, NatsMessage
+from faststream.nats import NatsMessage
 from walletscan_contracts import subjects
 from walletscan_contracts.chains import Family, Network, ScriptType, family_of
 from walletscan_contracts.envelope import CloudEvent
@@ -26,10 +25,8 @@ from walletscan_contracts.events import (
     ScanStatus,
     Track,
 )
-from walletscan_contracts.streams import SCAN_EVENTS
-from walletscan_platform.bus import EventPublisher, publisher_for
-from walletscan_platform.delivery import Handler, durable_subscriber, settle
 from walletscan_platform.logs import get_logger
+from walletscan_platform.runtime import ServiceRuntime
 from walletscan_platform.telemetry import SCANS_FINISHED
 
 from walletscan_aggregator import service
@@ -51,17 +48,8 @@ log = get_logger(__name__)
 
 
 @dataclass
-class Runtime:
-    broker: NatsBroker
-    settings: AggregatorSettings
+class Runtime(ServiceRuntime[AggregatorSettings]):
     repo: ReadModel | None = None
-    _publisher: EventPublisher | None = field(default=None, repr=False)
-
-    @property
-    def publisher(self) -> EventPublisher:
-        if self._publisher is None:
-            self._publisher = publisher_for(self.broker, "aggregator")
-        return self._publisher
 
     @property
     def read_model(self) -> ReadModel:
@@ -72,23 +60,14 @@ class Runtime:
 
 
 def register(rt: Runtime) -> None:
-    broker, settings = rt.broker, rt.settings
+    settings = rt.settings
 
-    def consumer(subject: str, durable: str, workers: int = 1) -> Callable[[Handler], Handler]:
-        return durable_subscriber(
-            broker,
-            subject,
-            stream=SCAN_EVENTS,
-            durable=durable,
-            max_deliver=settings.max_deliver,
-            ack_wait=settings.ack_wait_seconds,
-            max_workers=workers,
-        )
-
-    @consumer(subjects.ALL_SCAN_REQUESTED, "aggregator-requested")
+    @rt.consumer(subjects.ALL_SCAN_REQUESTED, "aggregator-requested")
     async def on_requested(event: CloudEvent[ScanRequested], msg: NatsMessage) -> None:
         req = event.data
-        async with _settle(rt, msg, req.scan_id, "recording the scan request", event.id):
+        async with rt.settle(
+            msg, scan_id=req.scan_id, what="recording the scan request", causationid=event.id
+        ):
             await rt.read_model.create_scan(req)
             await rt.read_model.mark_running(req.scan_id, ScanPhase.DERIVING)
             scan = await rt.read_model.get_scan(req.scan_id)
@@ -98,41 +77,35 @@ def register(rt: Runtime) -> None:
                     await request_more_addresses(rt, scan, track["id"], causationid=event.id)
             await publish_progress(rt, req.scan_id)
 
-    @consumer(subjects.ALL_SCAN_DERIVED, "aggregator-derived")
+    @rt.consumer(subjects.ALL_SCAN_DERIVED, "aggregator-derived")
     async def on_derived(event: CloudEvent[AddressesDerived], msg: NatsMessage) -> None:
         data = event.data
-        async with _settle(rt, msg, data.scan_id, "recording derived addresses", event.id):
+        async with rt.settle(
+            msg, scan_id=data.scan_id, what="recording derived addresses", causationid=event.id
+        ):
             await rt.read_model.store_derived(data)
             await rt.read_model.mark_running(data.scan_id, ScanPhase.FETCHING)
             # Fetch results can be folded before their addresses are recorded (separate
             # consumers), so the last of the two events to arrive must be able to finish.
             await advance(rt, data.scan_id, data.track_id, causationid=event.id)
 
-    @consumer(subjects.ALL_SCAN_FETCHED, "aggregator-fetched", settings.fetched_workers)
+    @rt.consumer(subjects.ALL_SCAN_FETCHED, "aggregator-fetched", workers=settings.fetched_workers)
     async def on_fetched(event: CloudEvent[AddressFetched], msg: NatsMessage) -> None:
         data = event.data
-        async with _settle(rt, msg, data.scan_id, "folding fetched history", event.id):
+        async with rt.settle(
+            msg, scan_id=data.scan_id, what="folding fetched history", causationid=event.id
+        ):
             await handle_fetched(rt, data, causationid=event.id)
 
-    @consumer(subjects.ALL_SCAN_FAILED, "aggregator-failed")
+    @rt.consumer(subjects.ALL_SCAN_FAILED, "aggregator-failed")
     async def on_failed(event: CloudEvent[ScanFailed], msg: NatsMessage) -> None:
         data = event.data
-        async with _settle(rt, msg, data.scan_id, "recording a failure", event.id):
+        async with rt.settle(
+            msg, scan_id=data.scan_id, what="recording a failure", causationid=event.id
+        ):
             if await rt.read_model.fail(data.scan_id, data.reason, data.failed_at):
                 SCANS_FINISHED.labels("failed").inc()
             await publish_progress(rt, data.scan_id)
-
-
-def _settle(rt: Runtime, msg: NatsMessage, scan_id: str, what: str, causationid: str) -> Any:
-    return settle(
-        msg,
-        scan_id=scan_id,
-        publisher=rt.publisher,
-        max_deliver=rt.settings.max_deliver,
-        heartbeat_seconds=rt.settings.ack_wait_seconds / 3,
-        what=what,
-        causationid=causationid,
-    )
 
 
 async def handle_fetched(rt: Runtime, data: AddressFetched, *, causationid: str) -> None:

@@ -12,5 +12,5 @@ from walletscan_derivation.settings import DerivationSettings
 def build_app(settings: DerivationSettings | None = None) -> FastStream:
     settings = settings or DerivationSettings()
     broker = make_broker(settings.nats_url, "derivation")
-    register(Runtime(broker=broker, settings=settings))
+    register(Runtime(broker=broker, settings=settings, source="derivation"))
     return FastStream(broker)

@@ -3,79 +3,45 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
-from faststream.nats import NatsBroker, NatsMessage
+from faststream.nats import NatsMessage
 from walletscan_contracts import subjects
 from walletscan_contracts.envelope import CloudEvent
 from walletscan_contracts.events import AddressesDerived, DeriveBatch, EventType, ScanRequested
-from walletscan_contracts.streams import SCAN_EVENTS
 from walletscan_keys import InputError
-from walletscan_platform.bus import EventPublisher, publisher_for
-from walletscan_platform.delivery import GiveUp, Handler, durable_subscriber, settle
+from walletscan_platform.delivery import GiveUp
+from walletscan_platform.runtime import ServiceRuntime
 
 from walletscan_derivation import service
 from walletscan_derivation.settings import DerivationSettings
 
 
-@dataclass
-class Runtime:
-    broker: NatsBroker
-    settings: DerivationSettings
-    _publisher: EventPublisher | None = field(default=None, repr=False)
-
-    @property
-    def publisher(self) -> EventPublisher:
-        if self._publisher is None:
-            self._publisher = publisher_for(self.broker, "derivation")
-        return self._publisher
+class Runtime(ServiceRuntime[DerivationSettings]):
+    pass
 
 
 def register(rt: Runtime) -> None:
-    broker, settings = rt.broker, rt.settings
-
-    def consumer(subject: str, durable: str, workers: int = 1) -> Callable[[Handler], Handler]:
-        return durable_subscriber(
-            broker,
-            subject,
-            stream=SCAN_EVENTS,
-            durable=durable,
-            max_deliver=settings.max_deliver,
-            ack_wait=settings.ack_wait_seconds,
-            max_workers=workers,
-        )
-
-    @consumer(subjects.ALL_SCAN_REQUESTED, "derivation-requested")
+    @rt.consumer(subjects.ALL_SCAN_REQUESTED, "derivation-requested")
     async def on_requested(event: CloudEvent[ScanRequested], msg: NatsMessage) -> None:
         req = event.data
-        async with _settle(rt, msg, req.scan_id, "listing the given addresses", event.id):
+        async with rt.settle(
+            msg, scan_id=req.scan_id, what="listing the given addresses", causationid=event.id
+        ):
             if req.addresses:
                 await emit(rt, service.given_addresses(req), causationid=event.id)
 
-    @consumer(subjects.ALL_SCAN_DERIVE, "derivation-derive", 2)
+    @rt.consumer(subjects.ALL_SCAN_DERIVE, "derivation-derive", workers=2)
     async def on_derive(event: CloudEvent[DeriveBatch], msg: NatsMessage) -> None:
         cmd = event.data
-        async with _settle(rt, msg, cmd.scan_id, "deriving addresses", event.id):
+        async with rt.settle(
+            msg, scan_id=cmd.scan_id, what="deriving addresses", causationid=event.id
+        ):
             try:
                 # Elliptic-curve work off the event loop, so heartbeats and acks keep flowing.
                 derived = await asyncio.to_thread(service.derive_batch, cmd)
             except InputError as exc:
                 raise GiveUp(str(exc)) from exc
             await emit(rt, derived, causationid=event.id)
-
-
-def _settle(rt: Runtime, msg: NatsMessage, scan_id: str, what: str, causationid: str) -> Any:
-    return settle(
-        msg,
-        scan_id=scan_id,
-        publisher=rt.publisher,
-        max_deliver=rt.settings.max_deliver,
-        heartbeat_seconds=rt.settings.ack_wait_seconds / 3,
-        what=what,
-        causationid=causationid,
-    )
 
 
 async def emit(rt: Runtime, derived: AddressesDerived, *, causationid: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from faststream.nats import NatsBroker, NatsMessage
+from faststream.nats import NatsMessage
 from nats.js.errors import NotFoundError
 from nats.js.object_store import ObjectStore
 from walletscan_contracts import subjects
@@ -18,10 +18,9 @@ from walletscan_contracts.reports import (
     ReportRequest,
     report_object_name,
 )
-from walletscan_contracts.streams import REPORTS_BUCKET, SCAN_EVENTS
-from walletscan_platform.bus import EventPublisher, publisher_for
-from walletscan_platform.delivery import durable_subscriber, settle
+from walletscan_contracts.streams import REPORTS_BUCKET
 from walletscan_platform.logs import get_logger
+from walletscan_platform.runtime import ServiceRuntime
 
 from walletscan_report import documents
 from walletscan_report.repository import ReportData
@@ -38,18 +37,9 @@ AHEAD_OF_TIME = (ReportFormat.CSV, ReportFormat.JSON)
 
 
 @dataclass
-class Runtime:
-    broker: NatsBroker
-    settings: ReportSettings
+class Runtime(ServiceRuntime[ReportSettings]):
     data: ReportData | None = None
-    _publisher: EventPublisher | None = field(default=None, repr=False)
     _store: ObjectStore | None = field(default=None, repr=False)
-
-    @property
-    def publisher(self) -> EventPublisher:
-        if self._publisher is None:
-            self._publisher = publisher_for(self.broker, "report")
-        return self._publisher
 
     @property
     def read_model(self) -> ReportData:
@@ -98,7 +88,7 @@ async def build_report(rt: Runtime, scan_id: str, fmt: ReportFormat) -> ReportRe
 
 
 def register(rt: Runtime) -> None:
-    broker, settings = rt.broker, rt.settings
+    broker = rt.broker
 
     @broker.subscriber(subjects.REPORT_GENERATE, queue=subjects.REPORT_QUEUE)
     async def on_generate(request: ReportRequest) -> ReportReply:
@@ -108,25 +98,10 @@ def register(rt: Runtime) -> None:
             return ReportReply(status=404, detail="scan not found")
         return await build_report(rt, request.scan_id, request.format)
 
-    @durable_subscriber(
-        broker,
-        subjects.ALL_SCAN_COMPLETED,
-        stream=SCAN_EVENTS,
-        durable="report-completed",
-        max_deliver=settings.max_deliver,
-        ack_wait=settings.ack_wait_seconds,
-    )
+    @rt.consumer(subjects.ALL_SCAN_COMPLETED, "report-completed")
     async def on_completed(event: CloudEvent[ScanCompleted], msg: NatsMessage) -> None:
         scan_id = event.data.scan_id
-        async with settle(
-            msg,
-            scan_id=scan_id,
-            publisher=rt.publisher,
-            max_deliver=settings.max_deliver,
-            heartbeat_seconds=settings.ack_wait_seconds / 3,
-            what="building reports",
-            causationid=event.id,
-        ):
+        async with rt.settle(msg, scan_id=scan_id, what="building reports", causationid=event.id):
             built = []
             for fmt in AHEAD_OF_TIME:
                 reply = await build_report(rt, scan_id, fmt)
