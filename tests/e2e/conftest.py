@@ -54,6 +54,9 @@ def stack(infra: Infrastructure, esplora_url: str, trace_dir: Path) -> Iterator[
         "WALLETSCAN_REQUESTS_PER_SECOND": "1000",
         # A killed consumer's unacknowledged messages come back after this many seconds.
         "WALLETSCAN_ACK_WAIT_SECONDS": "3",
+        # A scan with no event for 3 s is resumed (the stall watch looks every second).
+        "WALLETSCAN_STALL_AFTER_SECONDS": "3",
+        "WALLETSCAN_STALL_CHECK_SECONDS": "1",
     }
     with service_stack(infra, env=env) as running:
         yield running

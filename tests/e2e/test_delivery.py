@@ -11,7 +11,7 @@ from typing import Any
 import nats
 from fastapi import FastAPI
 from walletscan_contracts.envelope import MSG_ID_HEADER
-from walletscan_contracts.streams import SCAN_EVENTS
+from walletscan_contracts.streams import FETCH_JOBS, SCAN_EVENTS
 from walletscan_testkit.chain import expected_wallet_totals
 from walletscan_testkit.stack import ServiceStack
 
@@ -113,3 +113,28 @@ async def test_nats_restart_mid_scan(
         # Every service reconnects on its own; the scan carries on from the stored streams.
         await user.follow(scan_id)
     assert_exact(await user.scan(scan_id), wallet)
+
+
+async def test_lost_fetch_commands_are_asked_for_again(
+    user: ApiUser, wallet: Wallet, stack: ServiceStack, esplora_app: FastAPI
+) -> None:
+    """Commands that vanish from the work queue (purged, dead-lettered) stall a scan; the
+    aggregator notices the silence and asks again for what the read model lacks."""
+    async with slow_provider(esplora_app, 0.05):
+        r = await user.start_scan(input=ZPUB, gap_limit=25)
+        scan_id = r.json()["id"]
+        await wait_for_fetched(user, scan_id, 5)
+        # The fetcher holds the commands it has pulled; with it stopped, purging the queue
+        # loses every command not yet done.
+        stack.kill("fetcher-esplora")
+        nc = await nats.connect(stack.infra.nats_url)
+        try:
+            await nc.jetstream().purge_stream(FETCH_JOBS.name)
+        finally:
+            await nc.close()
+        stack.restart("fetcher-esplora")
+        await user.follow(scan_id)
+    assert_exact(await user.scan(scan_id), wallet)
+    log = stack.processes["aggregator"].log_path.read_text()
+    assert "resuming stalled scan" in log
+    assert scan_id in log

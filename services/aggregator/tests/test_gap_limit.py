@@ -121,3 +121,14 @@ def test_batch_indexes_and_missing_batches() -> None:
 def test_invalid_arguments(call: object) -> None:
     with pytest.raises(ValueError, match="must be"):
         call()  # type: ignore[operator]
+
+
+def test_missing_ranges_cover_exactly_the_unfetched_indexes() -> None:
+    from walletscan_aggregator.service import missing_ranges
+
+    assert missing_ranges(set(range(10)), 10, 3) == []
+    assert missing_ranges(set(), 7, 3) == [(0, 3), (3, 3), (6, 1)]
+    assert missing_ranges({0, 1, 5, 6}, 10, 3) == [(2, 3), (7, 3)]
+    assert missing_ranges({0, 2}, 4, 20) == [(1, 1), (3, 1)]
+    # Indexes fetched beyond the target (an older, wider target) are irrelevant.
+    assert missing_ranges({0, 50}, 2, 20) == [(1, 1)]

@@ -3,8 +3,6 @@ GENESIS rows, "No transactions found", NOTOK reasons, and paging by block window
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -30,17 +28,9 @@ from walletscan_fetcher.providers.etherscan import (
 )
 from walletscan_fetcher.providers.evm_records import HistoryUnavailable
 
-CASSETTES = (
-    Path(__file__).resolve().parents[3].parent / "shared" / "reference-data" / "rotki-cassettes"
-)
+from services.fetcher.tests.cassettes import cassette
+
 GENESIS_ADDRESS = "0xc951900c341abbb3bafbf7ee2029377071dbc36a"
-
-
-def cassette(name: str) -> dict[str, Any]:
-    path = CASSETTES / name
-    if not path.exists():
-        pytest.skip(f"reference data not found at {path}")
-    return dict(json.loads(path.read_text()))
 
 
 def bodies(name: str, action: str) -> list[dict[str, Any]]:

@@ -4,7 +4,6 @@ node: revert-aware internal transfers, Transfer logs, shrinking block windows, b
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,9 +22,8 @@ from walletscan_fetcher.providers.jsonrpc import (
 )
 from walletscan_keys.evm_abi import TRANSFER_TOPIC, address_topic
 
-CASSETTES = (
-    Path(__file__).resolve().parents[3].parent / "shared" / "reference-data" / "rotki-cassettes"
-)
+from services.fetcher.tests.cassettes import CASSETTES
+
 W = "0x" + "aa" * 20
 C = "0x" + "cc" * 20
 OTHER = "0x" + "bb" * 20

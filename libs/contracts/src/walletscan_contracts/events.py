@@ -83,6 +83,9 @@ class DeriveBatch(Payload):
     track: Track
     start: int = Field(ge=0)
     count: int = Field(ge=1, le=1000)
+    resume: int = Field(
+        default=0, ge=0, description="n-th resumption of a stalled scan (0: first request)"
+    )
 
 
 class DerivedAddress(Payload):
@@ -111,6 +114,9 @@ class FetchAddress(Payload):
     track_id: str
     index: int
     attempts: list[str] = Field(default_factory=list, description="providers already tried")
+    resume: int = Field(
+        default=0, ge=0, description="n-th resumption of a stalled scan (0: first request)"
+    )
     failures: list[str] = Field(
         default_factory=list,
         description="why each provider in `attempts` could not serve it (same order)",

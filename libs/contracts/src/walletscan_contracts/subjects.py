@@ -86,12 +86,17 @@ def scan_id_of(subject: str) -> str:
 
 
 # Deterministic message ids (ARCHITECTURE §4): a retried decision is dropped by the stream.
-def fetch_msg_id(scan_id: str, provider: str, track: str, index: int) -> str:
-    return f"{scan_id}:fetch:{provider}:{track}:{index}"
+def _resumed(msg_id: str, resume: int) -> str:
+    """A resumed stalled scan asks again under new ids, or the stream would drop the asks."""
+    return f"{msg_id}:r{resume}" if resume else msg_id
 
 
-def derive_msg_id(scan_id: str, track: str, start: int, count: int) -> str:
-    return f"{scan_id}:derive:{track}:{start}:{count}"
+def fetch_msg_id(scan_id: str, provider: str, track: str, index: int, resume: int = 0) -> str:
+    return _resumed(f"{scan_id}:fetch:{provider}:{track}:{index}", resume)
+
+
+def derive_msg_id(scan_id: str, track: str, start: int, count: int, resume: int = 0) -> str:
+    return _resumed(f"{scan_id}:derive:{track}:{start}:{count}", resume)
 
 
 def derived_msg_id(scan_id: str, track: str, start: int, count: int) -> str:

@@ -3,6 +3,8 @@ decisions in `service.py`."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +27,7 @@ from walletscan_contracts.events import (
     ScanStatus,
     Track,
 )
+from walletscan_platform.delivery import publish_scan_failed
 from walletscan_platform.logs import get_logger
 from walletscan_platform.runtime import ServiceRuntime
 from walletscan_platform.telemetry import SCANS_FINISHED
@@ -143,6 +146,7 @@ async def advance(rt: Runtime, scan_id: str, track_id: str, *, causationid: str)
     if scan["status"] in service.TERMINAL:
         await publish_progress(rt, scan_id)
         return
+    await rt.read_model.touch(scan_id)
     await request_more_addresses(rt, scan, track_id, causationid=causationid)
     if await scan_is_done(rt, scan):
         await finish_scan(rt, scan_id, causationid=causationid)
@@ -166,13 +170,7 @@ async def request_more_addresses(
     already = await rt.read_model.derive_target(scan_id, track_id)
     if target <= already:
         return
-    track = Track(
-        key=track_doc["key"],
-        script_type=ScriptType(track_doc["script_type"]),
-        branch=track_doc["branch"],
-        path_prefix=track_doc["path_prefix"],
-        descriptor=track_doc.get("descriptor"),
-    )
+    track = track_from_document(track_doc)
     for start, count in service.derive_ranges(already, target, batch_size):
         await rt.publisher.publish(
             subjects.scan_derive(scan_id),
@@ -191,6 +189,16 @@ async def request_more_addresses(
     # Recorded after publishing: a crash in between re-publishes (the ids dedupe), never
     # loses a range. Racing handlers may ask for overlapping ranges, which is harmless.
     await rt.read_model.record_derive_target(scan_id, track_id, target)
+
+
+def track_from_document(doc: dict[str, Any]) -> Track:
+    return Track(
+        key=doc["key"],
+        script_type=ScriptType(doc["script_type"]),
+        branch=doc["branch"],
+        path_prefix=doc["path_prefix"],
+        descriptor=doc.get("descriptor"),
+    )
 
 
 async def scan_is_done(rt: Runtime, scan: dict[str, Any]) -> bool:
@@ -336,3 +344,62 @@ async def publish_progress(rt: Runtime, scan_id: str) -> None:
         event_type=EventType.SCAN_PROGRESS,
         correlationid=scan_id,
     )
+
+
+async def resume_stalled_scans(rt: Runtime) -> int:
+    """Resume every running scan that has had no event for `stall_after_seconds` (a lost or
+    dead-lettered command, a crash between two steps): derive and fetch again what the read
+    model shows missing, under new message ids. Returns how many scans were resumed."""
+    settings = rt.settings
+    resumed = 0
+    while True:
+        idle_since = time.time() - settings.stall_after_seconds
+        scan = await rt.read_model.claim_stalled(idle_since)
+        if scan is None:
+            return resumed
+        resumed += 1
+        await resume_scan(rt, scan)
+
+
+async def resume_scan(rt: Runtime, scan: dict[str, Any]) -> None:
+    scan_id, attempt = scan["_id"], int(scan.get("resumes") or 1)
+    causation = f"{scan_id}:resume:{attempt}"
+    if attempt > rt.settings.max_resumes:
+        reason = f"the scan stopped making progress and {attempt - 1} resumptions did not help"
+        await publish_scan_failed(rt.publisher, scan_id, reason, causationid=causation)
+        return
+    log.warning("resuming stalled scan", scan_id=scan_id, attempt=attempt)
+    batch_size = int(scan["batch_size"])
+    for track_doc in scan["tracks"]:
+        track_id = track_doc["id"]
+        target = int((scan.get("derive_targets") or {}).get(track_id, 0))
+        fetched = await rt.read_model.fetched_indexes(scan_id, track_id)
+        for start, count in service.missing_ranges(fetched, target, batch_size):
+            await rt.publisher.publish(
+                subjects.scan_derive(scan_id),
+                DeriveBatch(
+                    scan_id=scan_id,
+                    network=Network(scan["network"]),
+                    track=track_from_document(track_doc),
+                    start=start,
+                    count=count,
+                    resume=attempt,
+                ),
+                event_type=EventType.SCAN_DERIVE,
+                msg_id=subjects.derive_msg_id(scan_id, track_id, start, count, attempt),
+                correlationid=scan_id,
+                causationid=causation,
+            )
+    # Everything may already be there (a crash between the last fold and the finish).
+    for track_id in [t["id"] for t in scan["tracks"]] or [ADDRESS_TRACK]:
+        await advance(rt, scan_id, track_id, causationid=causation)
+
+
+async def watch_for_stalls(rt: Runtime) -> None:
+    """Background task of the aggregator process."""
+    while True:
+        await asyncio.sleep(rt.settings.stall_check_seconds)
+        try:
+            await resume_stalled_scans(rt)
+        except Exception as exc:
+            log.error("stall watch round failed", error=repr(exc))

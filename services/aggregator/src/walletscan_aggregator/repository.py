@@ -3,12 +3,13 @@ a redelivered event changes nothing; totals are recomputed from facts, never inc
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, UpdateOne
+from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from walletscan_contracts import readmodel as rm
 from walletscan_contracts.events import (
@@ -105,6 +106,10 @@ class ReadModel:
                     "completed_at": None,
                     "derive_targets": {},
                     "tip_height": 0,
+                    # Unix seconds, not a datetime: nx-27017 stores a $set datetime as text,
+                    # which would not compare; a number compares the same everywhere.
+                    "last_event_ts": req.requested_at.timestamp(),
+                    "resumes": 0,
                 }
             },
             upsert=True,
@@ -143,7 +148,32 @@ class ReadModel:
         )
 
     async def note_tip_height(self, scan_id: str, height: int) -> None:
-        await self.scans.update_one({"_id": scan_id}, {"$max": {"tip_height": height}})
+        await self.scans.update_one(
+            {"_id": scan_id},
+            {"$max": {"tip_height": height}, "$set": {"last_event_ts": time.time()}},
+        )
+
+    async def touch(self, scan_id: str) -> None:
+        """Note that the scan moved (the stall watch resumes scans that stop moving)."""
+        await self.scans.update_one({"_id": scan_id}, {"$set": {"last_event_ts": time.time()}})
+
+    async def claim_stalled(self, idle_since: float) -> Document | None:
+        """Atomically take one running scan idle since before `idle_since` for resumption;
+        with several aggregators each stalled scan is claimed by one of them."""
+        return await self.scans.find_one_and_update(
+            {
+                "status": {"$in": [ScanStatus.QUEUED.value, ScanStatus.RUNNING.value]},
+                "last_event_ts": {"$lt": idle_since},
+            },
+            {"$set": {"last_event_ts": time.time()}, "$inc": {"resumes": 1}},
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def fetched_indexes(self, scan_id: str, track_id: str) -> set[int]:
+        cursor = self.addresses.find(
+            {"scan_id": scan_id, "track_id": track_id, "fetched": True}, {"index": 1}
+        )
+        return {int(doc["index"]) async for doc in cursor}
 
     # --- addresses -----------------------------------------------------------------------
 

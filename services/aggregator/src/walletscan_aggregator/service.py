@@ -29,6 +29,21 @@ def derive_target(state: TrackState, *, gap_limit: int) -> int:
     return required_derived(state.highest_used, gap_limit)
 
 
+def missing_ranges(fetched: set[int], target: int, batch_size: int) -> list[tuple[int, int]]:
+    """(start, count) runs of the indexes below `target` that were never fetched, at most
+    `batch_size` long: what a resumed scan asks to derive and fetch again."""
+    ranges: list[tuple[int, int]] = []
+    start: int | None = None
+    for index in range(target + 1):
+        missing = index < target and index not in fetched
+        if missing and start is None:
+            start = index
+        if start is not None and (not missing or index - start == batch_size):
+            ranges.append((start, index - start))
+            start = index if missing else None
+    return ranges
+
+
 def derive_ranges(already: int, target: int, batch_size: int) -> list[tuple[int, int]]:
     """(start, count) commands covering [already, target) in batches of `batch_size`."""
     return [

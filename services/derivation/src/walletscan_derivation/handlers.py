@@ -41,10 +41,12 @@ def register(rt: Runtime) -> None:
                 derived = await asyncio.to_thread(service.derive_batch, cmd)
             except InputError as exc:
                 raise GiveUp(str(exc)) from exc
-            await emit(rt, derived, causationid=event.id)
+            await emit(rt, derived, causationid=event.id, resume=cmd.resume)
 
 
-async def emit(rt: Runtime, derived: AddressesDerived, *, causationid: str) -> None:
+async def emit(
+    rt: Runtime, derived: AddressesDerived, *, causationid: str, resume: int = 0
+) -> None:
     """Publish the derived addresses, then a fetch command for each (ids make both
     idempotent, so a crash between them is repaired by redelivery)."""
     scan_id = derived.scan_id
@@ -69,6 +71,6 @@ async def emit(rt: Runtime, derived: AddressesDerived, *, causationid: str) -> N
                 correlationid=scan_id,
                 causationid=event.id,
             )
-            for command, msg_id in service.fetch_commands(derived, provider)
+            for command, msg_id in service.fetch_commands(derived, provider, resume=resume)
         )
     )

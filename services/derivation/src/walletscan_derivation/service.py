@@ -65,7 +65,9 @@ def given_addresses(req: ScanRequested) -> AddressesDerived:
     )
 
 
-def fetch_commands(derived: AddressesDerived, provider: str) -> list[tuple[FetchAddress, str]]:
+def fetch_commands(
+    derived: AddressesDerived, provider: str, *, resume: int = 0
+) -> list[tuple[FetchAddress, str]]:
     """One fetch command per address with its deterministic message id."""
     return [
         (
@@ -75,8 +77,9 @@ def fetch_commands(derived: AddressesDerived, provider: str) -> list[tuple[Fetch
                 address=a.address,
                 track_id=a.track_id,
                 index=a.index,
+                resume=resume,
             ),
-            subjects.fetch_msg_id(derived.scan_id, provider, a.track_id, a.index),
+            subjects.fetch_msg_id(derived.scan_id, provider, a.track_id, a.index, resume),
         )
         for a in derived.addresses
     ]

@@ -8,25 +8,8 @@ from walletscan_platform.bus import make_broker
 from walletscan_fetcher.batching import AddressBatcher
 from walletscan_fetcher.handlers import Runtime, register
 from walletscan_fetcher.registry import build_provider
-from walletscan_fetcher.resilience import (
-    ResiliencePolicy,
-    ResilientProvider,
-    rate_limited_http,
-    rate_limiter,
-)
+from walletscan_fetcher.resilience import ResilientProvider, rate_limited_http, rate_limiter
 from walletscan_fetcher.settings import FetcherSettings
-
-
-def policy_from(settings: FetcherSettings) -> ResiliencePolicy:
-    return ResiliencePolicy(
-        concurrency=settings.concurrency,
-        retry_attempts=settings.retry_attempts,
-        retry_timeout_seconds=settings.retry_timeout_seconds,
-        retry_wait_initial_seconds=settings.retry_wait_initial_seconds,
-        retry_wait_max_seconds=settings.retry_wait_max_seconds,
-        breaker_fail_max=settings.breaker_fail_max,
-        breaker_reset_seconds=settings.breaker_reset_seconds,
-    )
 
 
 def build_app(settings: FetcherSettings | None = None) -> FastStream:
@@ -37,7 +20,7 @@ def build_app(settings: FetcherSettings | None = None) -> FastStream:
     limiter = rate_limiter(settings.requests_per_second_for(settings.provider))
     http = rate_limited_http(limiter, settings.http_timeout_seconds)
     provider = ResilientProvider(
-        build_provider(settings.provider, settings, http, limiter), policy_from(settings)
+        build_provider(settings.provider, settings, http, limiter), settings.resilience_policy()
     )
     batcher = None
     if provider.max_batch > 1:

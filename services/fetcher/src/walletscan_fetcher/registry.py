@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import httpx
 from aiolimiter import AsyncLimiter
+from pydantic import SecretStr
 from walletscan_contracts.chains import Network
 from walletscan_contracts.providers import BLOCKCHAIR, ELECTRUM, ESPLORA, ETHERSCAN, JSONRPC, TATUM
 
@@ -21,14 +22,21 @@ from walletscan_fetcher.settings import FetcherSettings
 Builder = Callable[[FetcherSettings, httpx.AsyncClient, AsyncLimiter], Provider]
 
 
+def _revealed(secret: SecretStr | None) -> str | None:
+    """An optional key as the client sends it (it stays a SecretStr in settings and logs)."""
+    return secret.get_secret_value() if secret else None
+
+
 def _esplora(s: FetcherSettings, http: httpx.AsyncClient, _: AsyncLimiter) -> Provider:
     return EsploraClient(s.esplora_urls(), http=http, deadline_seconds=s.call_deadline_seconds)
 
 
 def _blockchair(s: FetcherSettings, http: httpx.AsyncClient, _: AsyncLimiter) -> Provider:
-    key = s.blockchair_api_key.get_secret_value() if s.blockchair_api_key else None
     client = BlockchairClient(
-        s.blockchair_url, http=http, api_key=key, deadline_seconds=s.call_deadline_seconds
+        s.blockchair_url,
+        http=http,
+        api_key=_revealed(s.blockchair_api_key),
+        deadline_seconds=s.call_deadline_seconds,
     )
     client.max_batch = max(1, min(s.blockchair_batch_size, client.max_batch))
     return client
@@ -66,10 +74,9 @@ def _jsonrpc(s: FetcherSettings, http: httpx.AsyncClient, _: AsyncLimiter) -> Pr
 
 
 def _etherscan(s: FetcherSettings, http: httpx.AsyncClient, _: AsyncLimiter) -> Provider:
-    key = s.etherscan_api_key.get_secret_value() if s.etherscan_api_key else None
     return EtherscanClient(
         s.etherscan_url,
-        key,
+        _revealed(s.etherscan_api_key),
         http=http,
         deadline_seconds=s.call_deadline_seconds,
         record_cap=s.etherscan_record_cap,

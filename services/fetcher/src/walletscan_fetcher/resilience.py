@@ -34,6 +34,9 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class ResiliencePolicy:
+    """How the wrapper treats one provider. The defaults are spelled here only: the fetcher
+    settings of the same names (WALLETSCAN_RETRY_ATTEMPTS, …) take theirs from this class."""
+
     concurrency: int = 8
     retry_attempts: int = 5
     retry_timeout_seconds: float = 90.0

@@ -75,7 +75,7 @@ def reroute(
     if nxt is None:
         return None
     command = cmd.model_copy(update={"attempts": attempts, "failures": failures})
-    msg_id = subjects.fetch_msg_id(cmd.scan_id, nxt, cmd.track_id, cmd.index)
+    msg_id = subjects.fetch_msg_id(cmd.scan_id, nxt, cmd.track_id, cmd.index, cmd.resume)
     return Reroute(nxt, command, msg_id)
 
 

@@ -4,6 +4,8 @@ order of fallback needs to know which providers are usable) but serves only `pro
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from pydantic import SecretStr
 from walletscan_contracts.chains import Network
 from walletscan_contracts.providers import (
@@ -17,6 +19,12 @@ from walletscan_contracts.providers import (
     parse_order,
 )
 from walletscan_platform.settings import ServiceSettings
+
+from walletscan_fetcher.resilience import ResiliencePolicy
+
+# The resilience wrapper's defaults: the settings of the same names below take theirs from it,
+# so the environment-facing defaults and the wrapper's own cannot drift apart.
+_POLICY = ResiliencePolicy()
 
 # Infura's host names per chain (https://<host>.infura.io/v3/<key>).
 INFURA_HOSTS: dict[Network, str] = {
@@ -101,7 +109,7 @@ class FetcherSettings(ServiceSettings):
 
     # --- limits and resilience, per process (see the closing note of issue 4 for how the rate
     # limit adds up across replicas). `<provider>_requests_per_second` overrides the default.
-    concurrency: int = 8
+    concurrency: int = _POLICY.concurrency
     requests_per_second: float = 10.0
     esplora_requests_per_second: float | None = None
     blockchair_requests_per_second: float | None = None
@@ -113,12 +121,12 @@ class FetcherSettings(ServiceSettings):
     # Whole-call deadline for one address (all its pages), beyond httpx's per-read timeouts.
     call_deadline_seconds: float = 120.0
     http_timeout_seconds: float = 20.0
-    retry_attempts: int = 5
-    retry_timeout_seconds: float = 90.0
-    retry_wait_initial_seconds: float = 0.5
-    retry_wait_max_seconds: float = 10.0
-    breaker_fail_max: int = 5
-    breaker_reset_seconds: float = 30.0
+    retry_attempts: int = _POLICY.retry_attempts
+    retry_timeout_seconds: float = _POLICY.retry_timeout_seconds
+    retry_wait_initial_seconds: float = _POLICY.retry_wait_initial_seconds
+    retry_wait_max_seconds: float = _POLICY.retry_wait_max_seconds
+    breaker_fail_max: int = _POLICY.breaker_fail_max
+    breaker_reset_seconds: float = _POLICY.breaker_reset_seconds
     # Transactions per fetched event, to stay far below NATS's max payload.
     txs_per_event: int = 1000
     # Deliveries of one fetch command before the scan is failed.
@@ -191,6 +199,11 @@ class FetcherSettings(ServiceSettings):
         order = fallback_order(network, configured, self.available_providers())
         running = parse_order(self.fetcher_providers)
         return [p for p in order if p in running] if running else order
+
+    def resilience_policy(self) -> ResiliencePolicy:
+        """The wrapper's policy from the fields of the same names (a policy field without a
+        setting fails here, at start-up)."""
+        return ResiliencePolicy(**{f.name: getattr(self, f.name) for f in fields(ResiliencePolicy)})
 
     def requests_per_second_for(self, provider: str) -> float:
         override: float | None = getattr(self, f"{provider}_requests_per_second", None)

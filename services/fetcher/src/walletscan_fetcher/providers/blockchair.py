@@ -20,7 +20,6 @@ into messages. Error codes (docs): 402/436/437 quota, 430/434 IP blocked → `Qu
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -29,17 +28,18 @@ from typing import Annotated, Any
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 from walletscan_contracts.chains import Network
-from walletscan_contracts.events import AddressSummary, AddressTx, Utxo
+from walletscan_contracts.events import AddressTx, Utxo
 
 from walletscan_fetcher.providers.base import (
     AddressReport,
-    PermanentProviderError,
     ProviderError,
     QuotaExhausted,
     TransientProviderError,
     UnsupportedNetwork,
 )
-from walletscan_fetcher.providers.http import JsonGetter
+from walletscan_fetcher.providers.deadline import call_deadline
+from walletscan_fetcher.providers.http import JsonGetter, require_plain_address
+from walletscan_fetcher.providers.utxo_records import summary_from_txs, tip_covering
 
 MAX_ADDRESSES = 100  # per dashboards/addresses call (docs)
 MAX_TRANSACTIONS = 10  # per dashboards/transactions call (docs)
@@ -199,21 +199,6 @@ def normalise_tx(detail: BlockchairTxDetail, address: str) -> AddressTx | None:
     )
 
 
-def summary_from_txs(address: str, txs: Sequence[AddressTx]) -> AddressSummary:
-    """Esplora-style stats rebuilt from the facts (funded = Σ received, spent = Σ spent)."""
-    chain = [t for t in txs if t.confirmed]
-    mempool = [t for t in txs if not t.confirmed]
-    return AddressSummary(
-        address=address,
-        chain_funded=sum(t.received for t in chain),
-        chain_spent=sum(t.spent for t in chain),
-        mempool_funded=sum(t.received for t in mempool),
-        mempool_spent=sum(t.spent for t in mempool),
-        chain_tx_count=len(chain),
-        mempool_tx_count=len(mempool),
-    )
-
-
 def to_utxo(u: BlockchairUtxo) -> Utxo:
     return Utxo(
         txid=u.transaction_hash,
@@ -249,9 +234,8 @@ def build_reports(
         if sum(u.value for u in own) != summary.balance:
             msg = f"{address}: UTXOs do not add up to the balance {summary.balance}"
             raise ValueError(msg)
-        heights = [t.block_height for t in txs if t.block_height is not None]
         reports[address] = AddressReport(
-            summary=summary, txs=txs, utxos=own, tip_height=max([tip_height, *heights])
+            summary=summary, txs=txs, utxos=own, tip_height=tip_covering(tip_height, txs)
         )
     return reports
 
@@ -315,19 +299,14 @@ class BlockchairClient:
             raise UnsupportedNetwork(f"{network} is not served", provider=self.name)
         unique = list(dict.fromkeys(addresses))
         for address in unique:
-            if not address or address != address.strip() or "," in address or "/" in address:
-                raise PermanentProviderError(f"invalid address {address!r}", provider=self.name)
-        try:
-            async with asyncio.timeout(self._deadline):
-                reports: dict[str, AddressReport] = {}
-                for start in range(0, len(unique), MAX_ADDRESSES):
-                    part = unique[start : start + MAX_ADDRESSES]
-                    reports.update(await self._fetch_set(chain, part))
-                return reports
-        except TimeoutError as exc:
-            raise TransientProviderError(
-                f"deadline of {self._deadline:g}s exceeded", provider=self.name
-            ) from exc
+            # The batch goes into the URL path as a comma-separated list.
+            require_plain_address(address, provider=self.name, separators=",/")
+        async with call_deadline(self._deadline, provider=self.name):
+            reports: dict[str, AddressReport] = {}
+            for start in range(0, len(unique), MAX_ADDRESSES):
+                part = unique[start : start + MAX_ADDRESSES]
+                reports.update(await self._fetch_set(chain, part))
+            return reports
 
     async def _fetch_set(self, chain: str, addresses: list[str]) -> dict[str, AddressReport]:
         url = f"{self._base}/{chain}/dashboards/addresses/{','.join(addresses)}"
@@ -416,5 +395,4 @@ __all__ = [
     "classify",
     "normalise_tx",
     "parse_time",
-    "summary_from_txs",
 ]

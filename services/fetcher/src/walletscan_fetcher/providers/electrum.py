@@ -25,7 +25,7 @@ import hashlib
 import itertools
 import json
 import ssl
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
@@ -33,7 +33,7 @@ from urllib.parse import urlparse
 from aiolimiter import AsyncLimiter
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from walletscan_contracts.chains import Network
-from walletscan_contracts.events import AddressSummary, AddressTx, Utxo
+from walletscan_contracts.events import AddressTx, Utxo
 from walletscan_keys.encoding import EncodingError, b58check_decode, segwit_decode
 
 from walletscan_fetcher.providers.base import (
@@ -42,6 +42,7 @@ from walletscan_fetcher.providers.base import (
     TransientProviderError,
     UnsupportedNetwork,
 )
+from walletscan_fetcher.providers.utxo_records import summary_from_txs, tip_covering
 
 COINBASE_PREV = "0" * 64
 MAX_LINE = 16 * 1024 * 1024  # a large transaction in hex plus JSON framing
@@ -397,23 +398,11 @@ class ElectrumClient:
             self._rpc(network, "blockchain.headers.subscribe", [], _TIP),
         )
         heights = {h.tx_hash: (h.height if h.height > 0 else None) for h in history}
-        decoded = dict(
-            zip(
-                heights,
-                await asyncio.gather(*(self._tx(network, t) for t in heights)),
-                strict=True,
-            )
-        )
+        decoded = await self._txs(network, heights)
         prev_ids = {
             i.prev_txid for tx, _ in decoded.values() if not tx.is_coinbase for i in tx.inputs
         }
-        prev_txs = dict(
-            zip(
-                prev_ids,
-                await asyncio.gather(*(self._tx(network, t) for t in prev_ids)),
-                strict=True,
-            )
-        )
+        prev_txs = await self._txs(network, prev_ids)
         prevouts: dict[tuple[str, int], RawOutput] = {}
         for txid, (tx, _) in prev_txs.items():
             for n, out in enumerate(tx.outputs):
@@ -425,17 +414,7 @@ class ElectrumClient:
             if height is not None:
                 block_time = verbose_time or await self._block_time(network, height)
             txs.append(normalise(txid, tx, prevouts, script, height, block_time))
-        chain = [t for t in txs if t.confirmed]
-        pool = [t for t in txs if not t.confirmed]
-        summary = AddressSummary(
-            address=address,
-            chain_funded=sum(t.received for t in chain),
-            chain_spent=sum(t.spent for t in chain),
-            mempool_funded=sum(t.received for t in pool),
-            mempool_spent=sum(t.spent for t in pool),
-            chain_tx_count=len(chain),
-            mempool_tx_count=len(pool),
-        )
+        summary = summary_from_txs(address, txs)
         utxos = [
             Utxo(
                 txid=u.tx_hash,
@@ -451,10 +430,18 @@ class ElectrumClient:
         ) or sum(u.value for u in utxos) != summary.balance:
             msg = "history, balance and unspent outputs disagree (changed while reading)"
             raise ValueError(msg)
-        found = [t.block_height for t in txs if t.block_height is not None]
         return AddressReport(
-            summary=summary, txs=txs, utxos=utxos, tip_height=max([tip.height, *found])
+            summary=summary, txs=txs, utxos=utxos, tip_height=tip_covering(tip.height, txs)
         )
+
+    async def _txs(
+        self, network: Network, txids: Iterable[str]
+    ) -> dict[str, tuple[RawTx, int | None]]:
+        """The decoded transactions (and verbose block times) of `txids`, asked for at once:
+        the connection pipelines the requests."""
+        ordered = list(txids)
+        found = await asyncio.gather(*(self._tx(network, t) for t in ordered))
+        return dict(zip(ordered, found, strict=True))
 
     async def _tx(self, network: Network, txid: str) -> tuple[RawTx, int | None]:
         cached = self._raw_cache.get((network, txid))

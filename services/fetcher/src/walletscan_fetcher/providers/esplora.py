@@ -20,31 +20,30 @@ deadline around the whole call, since httpx timeouts are per read.
 
 from __future__ import annotations
 
-import asyncio
-import email.utils
-import math
 import re
 import time
 from collections.abc import Mapping
-from datetime import UTC, datetime
-from typing import Annotated, TypeVar
+from functools import partial
+from typing import Annotated
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 from walletscan_contracts.chains import Network
 from walletscan_contracts.events import AddressSummary, AddressTx, Utxo
 
 from walletscan_fetcher.providers.base import (
     AddressReport,
-    PermanentProviderError,
+    ProviderError,
     TransientProviderError,
     UnsupportedNetwork,
 )
+from walletscan_fetcher.providers.deadline import call_deadline
+from walletscan_fetcher.providers.http import JsonGetter, parse_retry_after, require_plain_address
+from walletscan_fetcher.providers.utxo_records import tip_covering
 
 CHAIN_PAGE_SIZE = 25  # esplora's CHAIN_TXS_PER_PAGE, fixed server-side
 MEMPOOL_CAP = 50  # /txs/mempool returns at most this many, without paging
-_BODY_EXCERPT = 300
 
 NonNegInt = Annotated[int, Field(ge=0)]
 TxId = Annotated[str, Field(pattern=r"^[0-9a-fA-F]{64}$")]
@@ -130,8 +129,6 @@ _TXS = TypeAdapter(list[EsploraTx])
 _UTXOS = TypeAdapter(list[EsploraUtxo])
 _TIP = re.compile(r"^\s*(\d{1,10})\s*$")
 
-T = TypeVar("T")
-
 # --------------------------------------------------------------------------- pure parsing
 
 
@@ -194,23 +191,16 @@ def to_utxo(u: EsploraUtxo) -> Utxo:
     return Utxo(txid=u.txid, vout=u.vout, value=u.value, block_height=height)
 
 
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
-    if value is None or not value.strip():
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        pass
-    else:
-        return max(0.0, seconds) if math.isfinite(seconds) else None
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+def classify(
+    status: int, body: str, retry_after: float | None, *, provider: str = "esplora"
+) -> ProviderError | None:
+    # Esplora never redirects: a 3xx (or 1xx) comes from a proxy or load balancer in the way,
+    # which may be gone on the next attempt.
+    if status < 400:
+        return TransientProviderError(
+            f"unexpected HTTP {status}", provider=provider, status_code=status, body=body
+        )
+    return None
 
 
 # --------------------------------------------------------------------------- the client
@@ -241,6 +231,7 @@ class EsploraClient:
             headers={"User-Agent": "walletscan/0.1", "Accept": "application/json"},
             follow_redirects=False,
         )
+        self._get = JsonGetter(self._http, provider=name, classify=partial(classify, provider=name))
 
     async def aclose(self) -> None:
         if self._owns_http:
@@ -256,21 +247,15 @@ class EsploraClient:
         base = self._base.get(network)
         if base is None:
             raise UnsupportedNetwork(f"{network} is not configured", provider=self.name)
-        if not address or address != address.strip():
-            raise PermanentProviderError(f"invalid address {address!r}", provider=self.name)
-        try:
-            async with asyncio.timeout(self._deadline):
-                return await self._fetch(base, address, network)
-        except TimeoutError as exc:
-            raise TransientProviderError(
-                f"deadline of {self._deadline:g}s exceeded", provider=self.name
-            ) from exc
+        require_plain_address(address, provider=self.name)
+        async with call_deadline(self._deadline, provider=self.name):
+            return await self._fetch(base, address, network)
 
     # ---- one snapshot
 
     async def _fetch(self, base: str, address: str, network: Network) -> AddressReport:
         root = f"{base}/address/{quote(address, safe='')}"
-        raw_summary = await self._get_json(root, _ADDRESS)
+        raw_summary = await self._get.get(root, _ADDRESS)
         summary = to_summary(raw_summary, address)
 
         confirmed: dict[str, EsploraTx] = {}
@@ -285,7 +270,7 @@ class EsploraClient:
 
         unconfirmed: list[EsploraTx] = []
         if summary.mempool_tx_count > 0:
-            raw_mempool = await self._get_json(f"{root}/txs/mempool", _TXS)
+            raw_mempool = await self._get.get(f"{root}/txs/mempool", _TXS)
             seen: set[str] = set()
             for tx in raw_mempool:
                 if tx.txid in confirmed or tx.txid in seen:
@@ -308,7 +293,7 @@ class EsploraClient:
 
         utxos: list[Utxo] = []
         if summary.balance > 0 or summary.mempool_funded > 0:
-            utxos = [to_utxo(u) for u in await self._get_json(f"{root}/utxo", _UTXOS)]
+            utxos = [to_utxo(u) for u in await self._get.get(f"{root}/utxo", _UTXOS)]
             if sum(u.value for u in utxos) != summary.balance:
                 raise TransientProviderError(
                     f"utxo set changed while fetching: utxos sum to "
@@ -318,10 +303,7 @@ class EsploraClient:
 
         txs = [normalise_tx(tx, address) for tx in unconfirmed]
         txs += [normalise_tx(tx, address) for tx in confirmed.values()]
-        tip = await self._tip_height(base, network)
-        heights = [t.block_height for t in txs if t.block_height is not None]
-        heights += [u.block_height for u in utxos if u.block_height is not None]
-        tip = max([tip, *heights])  # a lagging tip endpoint never makes heights exceed it
+        tip = tip_covering(await self._tip_height(base, network), [*txs, *utxos])
         return AddressReport(summary=summary, txs=txs, utxos=utxos, tip_height=tip)
 
     async def _chain_history(self, root: str) -> dict[str, EsploraTx]:
@@ -330,7 +312,7 @@ class EsploraClient:
         url = f"{root}/txs/chain"
         last_seen: str | None = None
         while True:
-            page = await self._get_json(url, _TXS)
+            page = await self._get.get(url, _TXS)
             new = 0
             for tx in page:
                 if not tx.status.confirmed:
@@ -355,7 +337,7 @@ class EsploraClient:
         now = time.monotonic()
         if cached is not None and now - cached[0] < self._tip_ttl:
             return cached[1]
-        resp = await self._get(f"{base}/blocks/tip/height")
+        resp = await self._get.response(f"{base}/blocks/tip/height")
         try:
             height = parse_tip_height(resp.text)
         except ValueError as exc:
@@ -364,83 +346,6 @@ class EsploraClient:
             ) from exc
         self._tips[network] = (now, height)
         return height
-
-    # ---- HTTP and error mapping
-
-    async def _get_json(self, url: str, adapter: TypeAdapter[T]) -> T:
-        resp = await self._get(url)
-        content_type = resp.headers.get("content-type", "")
-        body = resp.content
-        if "html" in content_type or body.lstrip()[:1] == b"<":
-            raise TransientProviderError(
-                "HTML page instead of JSON",
-                provider=self.name,
-                status_code=resp.status_code,
-                body=_excerpt(resp),
-            )
-        try:
-            return adapter.validate_json(body)
-        except ValidationError as exc:
-            raise TransientProviderError(
-                f"malformed response from {_path(url)}: {_errors(exc)}",
-                provider=self.name,
-                status_code=resp.status_code,
-                body=_excerpt(resp),
-            ) from exc
-
-    async def _get(self, url: str) -> httpx.Response:
-        try:
-            resp = await self._http.get(url)
-        except httpx.TimeoutException as exc:
-            raise TransientProviderError(
-                f"timeout on {_path(url)}: {type(exc).__name__}", provider=self.name
-            ) from exc
-        except httpx.TransportError as exc:
-            raise TransientProviderError(
-                f"connection error on {_path(url)}: {type(exc).__name__}: {exc}",
-                provider=self.name,
-            ) from exc
-        status = resp.status_code
-        if 200 <= status < 300:
-            return resp
-        retry_after = parse_retry_after(resp.headers.get("retry-after"))
-        html = "html" in resp.headers.get("content-type", "")
-        if status in (408, 425, 429) or status >= 500 or (400 <= status < 500 and html):
-            raise TransientProviderError(
-                f"HTTP {status} on {_path(url)}",
-                provider=self.name,
-                status_code=status,
-                body=_excerpt(resp),
-                retry_after=retry_after,
-            )
-        if 400 <= status < 500:
-            text = _excerpt(resp)
-            raise PermanentProviderError(
-                text or f"HTTP {status}", provider=self.name, status_code=status, body=text
-            )
-        raise TransientProviderError(
-            f"unexpected HTTP {status} on {_path(url)}",
-            provider=self.name,
-            status_code=status,
-            body=_excerpt(resp),
-        )
-
-
-def _excerpt(resp: httpx.Response) -> str:
-    return resp.text.strip()[:_BODY_EXCERPT]
-
-
-def _path(url: str) -> str:
-    return httpx.URL(url).path
-
-
-def _errors(exc: ValidationError) -> str:
-    parts: list[str] = []
-    for err in exc.errors()[:3]:
-        loc = ".".join(str(p) for p in err["loc"])
-        parts.append(f"{loc}: {err['msg']}" if loc else str(err["msg"]))
-    more = exc.error_count() - len(parts)
-    return "; ".join(parts) + (f" (+{more} more)" if more > 0 else "")
 
 
 __all__ = [
@@ -454,6 +359,7 @@ __all__ = [
     "EsploraStatus",
     "EsploraTx",
     "EsploraUtxo",
+    "classify",
     "normalise_tx",
     "parse_retry_after",
     "parse_summary",

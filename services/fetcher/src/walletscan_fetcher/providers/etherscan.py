@@ -26,7 +26,6 @@ the next provider.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any
@@ -44,15 +43,16 @@ from walletscan_fetcher.providers.base import (
     TransientProviderError,
     UnsupportedNetwork,
 )
+from walletscan_fetcher.providers.deadline import call_deadline
 from walletscan_fetcher.providers.evm_records import (
     GENESIS_PREFIX,
     HistoryUnavailable,
     evm_report,
     genesis_tx,
     hex_quantity,
-    is_evm_address,
     merge_same_tx,
     native_tx,
+    require_evm_address,
 )
 from walletscan_fetcher.providers.http import JsonGetter
 
@@ -139,6 +139,11 @@ _NO_CHAIN = re.compile(
 _BAD_ADDRESS = re.compile(r"invalid address", re.IGNORECASE)
 
 
+def _optional_int(digits: str) -> int | None:
+    """Etherscan leaves out an index it does not have as "" (OptionalDigits)."""
+    return int(digits) if digits else None
+
+
 def envelope_result(body: Envelope, *, provider: str = "etherscan") -> Any:
     """The `result` of an OK answer; [] for "No transactions found"; otherwise the error
     its NOTOK reason stands for."""
@@ -176,7 +181,7 @@ def normal_txs(address: str, rows: Sequence[NormalTx]) -> list[EvmTx]:
                 txid=r.hash.lower(),
                 block_height=int(r.blockNumber),
                 block_time=int(r.timeStamp),
-                position=int(r.transactionIndex) if r.transactionIndex else None,
+                position=_optional_int(r.transactionIndex),
                 from_address=r.from_.lower(),
                 to_address=(r.to or r.contractAddress).lower() or None,
                 value=int(r.value),
@@ -224,14 +229,14 @@ def token_transfers(rows: Sequence[TokenTx]) -> list[TokenTransfer]:
     return [
         TokenTransfer(
             txid=r.hash.lower(),
-            log_index=int(r.logIndex) if r.logIndex else None,
+            log_index=_optional_int(r.logIndex),
             token=r.contractAddress.lower(),
             from_address=r.from_.lower(),
             to_address=r.to.lower(),
             value=r.value,
             block_height=int(r.blockNumber),
             block_time=int(r.timeStamp),
-            position=int(r.transactionIndex) if r.transactionIndex else None,
+            position=_optional_int(r.transactionIndex),
         )
         for r in rows
     ]
@@ -297,15 +302,9 @@ class EtherscanClient:
     async def fetch_address(self, address: str, network: Network) -> AddressReport:
         if network not in self.networks:
             raise UnsupportedNetwork(f"{network} is not an Etherscan chain", provider=self.name)
-        if not is_evm_address(address):
-            raise PermanentProviderError(f"invalid EVM address {address!r}", provider=self.name)
-        try:
-            async with asyncio.timeout(self._deadline):
-                return await self._fetch(address, network)
-        except TimeoutError as exc:
-            raise TransientProviderError(
-                f"deadline of {self._deadline:g}s exceeded", provider=self.name
-            ) from exc
+        require_evm_address(address, provider=self.name)
+        async with call_deadline(self._deadline, provider=self.name):
+            return await self._fetch(address, network)
 
     async def _fetch(self, address: str, network: Network) -> AddressReport:
         chain = str(NETWORKS[network].chain_id)

@@ -25,7 +25,11 @@ from walletscan_contracts.events import (
     TokenTransfer,
 )
 
-from walletscan_fetcher.providers.base import AddressReport, UnsupportedNetwork
+from walletscan_fetcher.providers.base import (
+    AddressReport,
+    PermanentProviderError,
+    UnsupportedNetwork,
+)
 
 _ADDRESS = re.compile(r"^0x[0-9a-f]{40}$")
 _QUANTITY = re.compile(r"^0x[0-9a-fA-F]{1,64}$")
@@ -41,6 +45,12 @@ class HistoryUnavailable(UnsupportedNetwork):
 def is_evm_address(address: str) -> bool:
     """Lower-case 0x + 40 hex: the one spelling addresses travel in (see walletscan_keys.evm)."""
     return bool(_ADDRESS.match(address))
+
+
+def require_evm_address(address: str, *, provider: str) -> None:
+    """Refuse anything else before a request is made: no EVM provider can answer for it."""
+    if not is_evm_address(address):
+        raise PermanentProviderError(f"invalid EVM address {address!r}", provider=provider)
 
 
 def hex_quantity(value: object) -> int:
@@ -178,4 +188,5 @@ __all__ = [
     "is_evm_address",
     "merge_same_tx",
     "native_tx",
+    "require_evm_address",
 ]

@@ -1,14 +1,18 @@
-"""HTTP plumbing the JSON REST clients share (Blockchair, Tatum): a GET that turns transport
-errors, error statuses, HTML pages and malformed bodies into the provider errors of `base`.
+"""HTTP plumbing the REST clients share (Esplora, Blockchair, Tatum, Etherscan): a GET that
+turns transport errors, error statuses, HTML pages and malformed bodies into the provider errors
+of `base`.
 
 Each client passes `classify` for the statuses its provider gives a meaning (Blockchair's 402
-and 43x quotas, Tatum's 403); everything else follows the common rules: 408/425/429/5xx and
-HTML error pages are transient, other 4xx permanent.
+and 43x quotas, Tatum's 403, Esplora's redirects); everything else follows the common rules:
+408/425/429/5xx and HTML error pages are transient, other 4xx permanent.
 """
 
 from __future__ import annotations
 
+import email.utils
+import math
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import TypeVar
 
 import httpx
@@ -19,13 +23,38 @@ from walletscan_fetcher.providers.base import (
     ProviderError,
     TransientProviderError,
 )
-from walletscan_fetcher.providers.esplora import parse_retry_after
 
 T = TypeVar("T")
 _BODY_EXCERPT = 300
 
 # status, body excerpt, Retry-After seconds -> an error, or None for the common rules.
 Classify = Callable[[int, str, float | None], ProviderError | None]
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    if value is None or not value.strip():
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def require_plain_address(address: str, *, provider: str, separators: str = "") -> None:
+    """Refuse text that cannot be an address before it goes into a URL: empty, padded with
+    white space, or holding a character the provider's URL reads as a separator."""
+    if not address or address != address.strip() or any(c in address for c in separators):
+        raise PermanentProviderError(f"invalid address {address!r}", provider=provider)
 
 
 def excerpt(resp: httpx.Response) -> str:
@@ -42,8 +71,8 @@ def validation_summary(exc: ValidationError) -> str:
 
 
 class JsonGetter:
-    """GET + validate for one provider. `path_of` keeps query strings (where keys live) out of
-    error messages and logs."""
+    """GET + validate for one provider. Messages name the URL's path only: query strings (where
+    keys live) stay out of errors and logs."""
 
     def __init__(
         self, http: httpx.AsyncClient, *, provider: str, classify: Classify | None = None
@@ -60,18 +89,8 @@ class JsonGetter:
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> T:
+        resp = await self.response(url, params=params, headers=headers)
         path = httpx.URL(url).path
-        try:
-            resp = await self._http.get(url, params=params, headers=headers)
-        except httpx.TimeoutException as exc:
-            raise TransientProviderError(
-                f"timeout on {path}: {type(exc).__name__}", provider=self.provider
-            ) from exc
-        except httpx.TransportError as exc:
-            raise TransientProviderError(
-                f"connection error on {path}: {type(exc).__name__}", provider=self.provider
-            ) from exc
-        self._raise_for_status(resp, path)
         body = resp.content
         if "html" in resp.headers.get("content-type", "") or body.lstrip()[:1] == b"<":
             raise TransientProviderError(
@@ -89,6 +108,28 @@ class JsonGetter:
                 status_code=resp.status_code,
                 body=excerpt(resp),
             ) from exc
+
+    async def response(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """A 2xx response, whatever its body (Esplora's tip height is plain text)."""
+        path = httpx.URL(url).path
+        try:
+            resp = await self._http.get(url, params=params, headers=headers)
+        except httpx.TimeoutException as exc:
+            raise TransientProviderError(
+                f"timeout on {path}: {type(exc).__name__}", provider=self.provider
+            ) from exc
+        except httpx.TransportError as exc:
+            raise TransientProviderError(
+                f"connection error on {path}: {type(exc).__name__}", provider=self.provider
+            ) from exc
+        self._raise_for_status(resp, path)
+        return resp
 
     def _raise_for_status(self, resp: httpx.Response, path: str) -> None:
         status = resp.status_code

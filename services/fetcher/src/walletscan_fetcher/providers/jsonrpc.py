@@ -28,7 +28,6 @@ transient; HTTP 401/402/403 (a refused key, Infura's daily credits) are `QuotaEx
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import re
 from collections.abc import Mapping, Sequence
@@ -56,14 +55,15 @@ from walletscan_fetcher.providers.base import (
     TransientProviderError,
     UnsupportedNetwork,
 )
+from walletscan_fetcher.providers.deadline import call_deadline
 from walletscan_fetcher.providers.evm_records import (
     HistoryUnavailable,
     evm_report,
     genesis_tx,
     hex_quantity,
-    is_evm_address,
     merge_same_tx,
     native_tx,
+    require_evm_address,
 )
 from walletscan_fetcher.providers.http import excerpt
 
@@ -314,15 +314,10 @@ class JsonRpcClient:
     async def fetch_address(self, address: str, network: Network) -> AddressReport:
         if network not in self.networks:
             raise UnsupportedNetwork(f"no RPC URL for {network}", provider=self.name)
-        if not is_evm_address(address):
-            raise PermanentProviderError(f"invalid EVM address {address!r}", provider=self.name)
+        require_evm_address(address, provider=self.name)
         try:
-            async with asyncio.timeout(self._deadline):
+            async with call_deadline(self._deadline, provider=self.name):
                 return await self._fetch(address, network)
-        except TimeoutError as exc:
-            raise TransientProviderError(
-                f"deadline of {self._deadline:g}s exceeded", provider=self.name
-            ) from exc
         except RpcFailure as exc:
             raise self._as_provider_error(exc) from exc
         except (ValueError, KeyError, TypeError) as exc:

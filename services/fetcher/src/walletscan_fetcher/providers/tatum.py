@@ -16,7 +16,6 @@ from Tatum's OpenAPI (tatum-js generated models BtcTx/BtcTxInput/BtcTxOutput/Btc
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
@@ -25,17 +24,18 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 from walletscan_contracts.chains import Network
-from walletscan_contracts.events import AddressSummary, AddressTx, Utxo
+from walletscan_contracts.events import AddressTx, Utxo
 
 from walletscan_fetcher.providers.base import (
     AddressReport,
-    PermanentProviderError,
     ProviderError,
     QuotaExhausted,
     TransientProviderError,
     UnsupportedNetwork,
 )
-from walletscan_fetcher.providers.http import JsonGetter
+from walletscan_fetcher.providers.deadline import call_deadline
+from walletscan_fetcher.providers.http import JsonGetter, require_plain_address
+from walletscan_fetcher.providers.utxo_records import summary_from_txs, tip_covering
 
 PAGE_SIZE = 50  # Tatum's maximum pageSize for address transactions
 COINBASE_PREV = "0" * 64
@@ -179,17 +179,7 @@ def build_report(
     """Raises ValueError when the history does not add up to Tatum's own balance."""
     by_id = {t.hash: t for t in raw_txs}  # pages may overlap when a tx arrives meanwhile
     txs = [normalise_tx(t, address) for t in by_id.values()]
-    chain = [t for t in txs if t.confirmed]
-    pool = [t for t in txs if not t.confirmed]
-    summary = AddressSummary(
-        address=address,
-        chain_funded=sum(t.received for t in chain),
-        chain_spent=sum(t.spent for t in chain),
-        mempool_funded=sum(t.received for t in pool),
-        mempool_spent=sum(t.spent for t in pool),
-        chain_tx_count=len(chain),
-        mempool_tx_count=len(pool),
-    )
+    summary = summary_from_txs(address, txs)
     incoming, outgoing, incoming_pending, outgoing_pending = balance.sats()
     rebuilt = (
         summary.chain_funded + summary.mempool_funded,
@@ -201,9 +191,8 @@ def build_report(
         msg = f"history adds up to {rebuilt}, balance says {balance.sats()}"
         raise ValueError(msg)
     utxos = unspent_outputs(list(by_id.values()), address)
-    heights = [t.block_height for t in txs if t.block_height is not None]
     return AddressReport(
-        summary=summary, txs=txs, utxos=utxos, tip_height=max([tip_height, *heights])
+        summary=summary, txs=txs, utxos=utxos, tip_height=tip_covering(tip_height, txs)
     )
 
 
@@ -243,15 +232,9 @@ class TatumClient:
     async def fetch_address(self, address: str, network: Network) -> AddressReport:
         if network not in self.networks:
             raise UnsupportedNetwork(f"{network} is not configured", provider=self.name)
-        if not address or address != address.strip() or "/" in address:
-            raise PermanentProviderError(f"invalid address {address!r}", provider=self.name)
-        try:
-            async with asyncio.timeout(self._deadline):
-                return await self._fetch(address, network)
-        except TimeoutError as exc:
-            raise TransientProviderError(
-                f"deadline of {self._deadline:g}s exceeded", provider=self.name
-            ) from exc
+        require_plain_address(address, provider=self.name, separators="/")
+        async with call_deadline(self._deadline, provider=self.name):
+            return await self._fetch(address, network)
 
     async def _fetch(self, address: str, network: Network) -> AddressReport:
         root = f"{self._base}/v3/{CHAIN_PATHS[network]}"
