@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -53,6 +53,8 @@ log = get_logger(__name__)
 @dataclass
 class Runtime(ServiceRuntime[AggregatorSettings]):
     repo: ReadModel | None = None
+    # When each running scan's progress was last published (monotonic seconds).
+    progress_published: dict[str, float] = field(default_factory=dict)
 
     @property
     def read_model(self) -> ReadModel:
@@ -78,7 +80,7 @@ def register(rt: Runtime) -> None:
                 # The aggregator alone decides how far each track is derived (gap limit).
                 for track in scan["tracks"]:
                     await request_more_addresses(rt, scan, track["id"], causationid=event.id)
-            await publish_progress(rt, req.scan_id)
+            await publish_progress(rt, req.scan_id, force=True)
 
     @rt.consumer(subjects.ALL_SCAN_DERIVED, "aggregator-derived")
     async def on_derived(event: CloudEvent[AddressesDerived], msg: NatsMessage) -> None:
@@ -220,8 +222,9 @@ async def finish_scan(rt: Runtime, scan_id: str, *, causationid: str) -> None:
     scan = await repo.get_scan(scan_id)
     if scan is None or scan["status"] in service.TERMINAL:
         return
-    await repo.set_status(scan_id, ScanStatus.RUNNING, ScanPhase.AGGREGATING)
-    await publish_progress(rt, scan_id)
+    if not await repo.claim_finish(scan_id):
+        return
+    await publish_progress(rt, scan_id, force=True)
     if family_of(Network(scan["network"])) is Family.EVM:
         await finish_evm_scan(rt, scan, causationid=causationid)
         return
@@ -315,11 +318,21 @@ async def _complete(
     await publish_progress(rt, scan_id)
 
 
-async def publish_progress(rt: Runtime, scan_id: str) -> None:
-    """Publish the scan's progress as the read model has it now (last value wins)."""
+async def publish_progress(rt: Runtime, scan_id: str, *, force: bool = False) -> None:
+    """Publish the scan's progress as the read model has it now (last value wins). Running
+    scans publish at most every `progress_interval_seconds` per process: a scan of 1,000
+    addresses would otherwise publish (and count) thousands of times."""
     scan = await rt.read_model.get_scan(scan_id)
     if scan is None:
         return
+    running = scan["status"] not in service.TERMINAL
+    now = time.monotonic()
+    if running and not force:
+        if now - rt.progress_published.get(scan_id, 0.0) < rt.settings.progress_interval_seconds:
+            return
+        rt.progress_published[scan_id] = now
+    else:
+        rt.progress_published.pop(scan_id, None)
     derived, fetched = await rt.read_model.address_counts(scan_id)
     status = ScanStatus(scan["status"])
     if status is ScanStatus.COMPLETED:
@@ -369,6 +382,9 @@ async def resume_scan(rt: Runtime, scan: dict[str, Any]) -> None:
         await publish_scan_failed(rt.publisher, scan_id, reason, causationid=causation)
         return
     log.warning("resuming stalled scan", scan_id=scan_id, attempt=attempt)
+    if scan.get("phase") == ScanPhase.AGGREGATING.value:
+        # Whoever claimed the fold stopped before finishing it: let it be claimed again.
+        await rt.read_model.set_status(scan_id, ScanStatus.RUNNING, ScanPhase.FETCHING)
     batch_size = int(scan["batch_size"])
     for track_doc in scan["tracks"]:
         track_id = track_doc["id"]

@@ -25,6 +25,7 @@ from walletscan_contracts.events import (
     TokenBalance,
     TokenTransfer,
 )
+from walletscan_platform.database import count, match
 
 from walletscan_aggregator.evm_accounting import EvmFacts
 
@@ -77,7 +78,7 @@ class ReadModel:
 
     async def create_scan(self, req: ScanRequested) -> None:
         await self.scans.update_one(
-            {"_id": req.scan_id},
+            match({"_id": req.scan_id}),
             {
                 "$setOnInsert": {
                     "owner_id": req.owner_id,
@@ -116,62 +117,84 @@ class ReadModel:
         )
 
     async def get_scan(self, scan_id: str) -> Document | None:
-        return await self.scans.find_one({"_id": scan_id})
+        return await self.scans.find_one(match({"_id": scan_id}))
 
     async def set_status(
         self, scan_id: str, status: ScanStatus, phase: ScanPhase, **fields: Any
     ) -> None:
         await self.scans.update_one(
-            {"_id": scan_id},
+            match({"_id": scan_id}),
             {"$set": {"status": status.value, "phase": phase.value, **fields}},
         )
+
+    async def claim_finish(self, scan_id: str) -> bool:
+        """Only one handler folds a finished scan: the first to move it to `aggregating`.
+        (Several fetch results can see the scan complete at once; folding 10,000
+        transactions several times over is wasted work.)"""
+        result = await self.scans.update_one(
+            match(
+                {
+                    "_id": scan_id,
+                    "status": {"$in": [ScanStatus.QUEUED.value, ScanStatus.RUNNING.value]},
+                    "phase": {"$ne": ScanPhase.AGGREGATING.value},
+                }
+            ),
+            {"$set": {"status": ScanStatus.RUNNING.value, "phase": ScanPhase.AGGREGATING.value}},
+        )
+        return result.modified_count == 1
 
     async def mark_running(self, scan_id: str, phase: ScanPhase) -> None:
         """Move a queued or running scan forward; never resurrect a finished one."""
         await self.scans.update_one(
-            {
-                "_id": scan_id,
-                "status": {"$in": [ScanStatus.QUEUED.value, ScanStatus.RUNNING.value]},
-            },
+            match(
+                {
+                    "_id": scan_id,
+                    "status": {"$in": [ScanStatus.QUEUED.value, ScanStatus.RUNNING.value]},
+                }
+            ),
             {"$set": {"status": ScanStatus.RUNNING.value, "phase": phase.value}},
         )
 
     async def derive_target(self, scan_id: str, track_id: str) -> int:
         """How many addresses of a track have been asked for so far."""
-        doc = await self.scans.find_one({"_id": scan_id}, {"derive_targets": 1})
+        doc = await self.scans.find_one(match({"_id": scan_id}), {"derive_targets": 1})
         return int(((doc or {}).get("derive_targets") or {}).get(track_id, 0))
 
     async def record_derive_target(self, scan_id: str, track_id: str, target: int) -> None:
         """`$max` keeps this idempotent under redelivery and concurrent handlers."""
         await self.scans.update_one(
-            {"_id": scan_id}, {"$max": {f"derive_targets.{track_id}": target}}
+            match({"_id": scan_id}), {"$max": {f"derive_targets.{track_id}": target}}
         )
 
     async def note_tip_height(self, scan_id: str, height: int) -> None:
         await self.scans.update_one(
-            {"_id": scan_id},
+            match({"_id": scan_id}),
             {"$max": {"tip_height": height}, "$set": {"last_event_ts": time.time()}},
         )
 
     async def touch(self, scan_id: str) -> None:
         """Note that the scan moved (the stall watch resumes scans that stop moving)."""
-        await self.scans.update_one({"_id": scan_id}, {"$set": {"last_event_ts": time.time()}})
+        await self.scans.update_one(
+            match({"_id": scan_id}), {"$set": {"last_event_ts": time.time()}}
+        )
 
     async def claim_stalled(self, idle_since: float) -> Document | None:
         """Atomically take one running scan idle since before `idle_since` for resumption;
         with several aggregators each stalled scan is claimed by one of them."""
         return await self.scans.find_one_and_update(
-            {
-                "status": {"$in": [ScanStatus.QUEUED.value, ScanStatus.RUNNING.value]},
-                "last_event_ts": {"$lt": idle_since},
-            },
+            match(
+                {
+                    "status": {"$in": [ScanStatus.QUEUED.value, ScanStatus.RUNNING.value]},
+                    "last_event_ts": {"$lt": idle_since},
+                }
+            ),
             {"$set": {"last_event_ts": time.time()}, "$inc": {"resumes": 1}},
             return_document=ReturnDocument.AFTER,
         )
 
     async def fetched_indexes(self, scan_id: str, track_id: str) -> set[int]:
         cursor = self.addresses.find(
-            {"scan_id": scan_id, "track_id": track_id, "fetched": True}, {"index": 1}
+            match({"scan_id": scan_id, "track_id": track_id, "fetched": True}), {"index": 1}
         )
         return {int(doc["index"]) async for doc in cursor}
 
@@ -180,7 +203,7 @@ class ReadModel:
     async def store_derived(self, event: AddressesDerived) -> None:
         ops = [
             UpdateOne(
-                {"scan_id": event.scan_id, "address": a.address},
+                match({"scan_id": event.scan_id, "address": a.address}),
                 {
                     "$set": {
                         "track_id": a.track_id,
@@ -204,7 +227,7 @@ class ReadModel:
         key = {"scan_id": event.scan_id, "address": event.address}
         tx_ops = [
             UpdateOne(
-                {**key, "txid": tx.txid},
+                match({**key, "txid": tx.txid}),
                 {"$set": tx.model_dump()},
                 upsert=True,
             )
@@ -215,7 +238,7 @@ class ReadModel:
         if event.chunk == 0:
             utxo_ops = [
                 UpdateOne(
-                    {"scan_id": event.scan_id, "txid": u.txid, "vout": u.vout},
+                    match({"scan_id": event.scan_id, "txid": u.txid, "vout": u.vout}),
                     {"$set": {**u.model_dump(), "address": event.address}},
                     upsert=True,
                 )
@@ -224,11 +247,11 @@ class ReadModel:
             if utxo_ops:
                 await self.utxos.bulk_write(utxo_ops, ordered=False)
         await self.fetch_chunks.update_one(
-            {**key, "chunk": event.chunk},
+            match({**key, "chunk": event.chunk}),
             {"$set": {"chunks": event.chunks, "tx_count": len(event.txs)}},
             upsert=True,
         )
-        arrived = await self.fetch_chunks.count_documents(key)
+        arrived = await count(self.fetch_chunks, key)
         return arrived >= event.chunks
 
     # --- EVM facts (amounts stay decimal strings, as the event carries them) ---------------
@@ -241,20 +264,20 @@ class ReadModel:
             return
         key = {"scan_id": event.scan_id, "address": event.address}
         tx_ops = [
-            UpdateOne({**key, "txid": t.txid}, {"$set": t.model_dump()}, upsert=True)
+            UpdateOne(match({**key, "txid": t.txid}), {"$set": t.model_dump()}, upsert=True)
             for t in evm.txs
         ]
         if tx_ops:
             await self.evm_txs.bulk_write(tx_ops, ordered=False)
         transfer_ops = [
-            UpdateOne({**key, "key": t.key}, {"$set": t.model_dump()}, upsert=True)
+            UpdateOne(match({**key, "key": t.key}), {"$set": t.model_dump()}, upsert=True)
             for t in evm.token_transfers
         ]
         if transfer_ops:
             await self.token_transfers.bulk_write(transfer_ops, ordered=False)
         if evm.account is not None:
             await self.addresses.update_one(
-                key,
+                match(key),
                 {
                     "$set": {
                         "evm_account": evm.account.model_dump(),
@@ -267,12 +290,12 @@ class ReadModel:
     async def evm_facts(self, scan_id: str) -> dict[str, EvmFacts]:
         txs: dict[str, list[EvmTx]] = defaultdict(list)
         transfers: dict[str, list[TokenTransfer]] = defaultdict(list)
-        async for doc in self.evm_txs.find({"scan_id": scan_id}, {"_id": 0}):
+        async for doc in self.evm_txs.find(match({"scan_id": scan_id}), {"_id": 0}):
             txs[doc["address"]].append(EvmTx.model_validate(doc))
-        async for doc in self.token_transfers.find({"scan_id": scan_id}, {"_id": 0}):
+        async for doc in self.token_transfers.find(match({"scan_id": scan_id}), {"_id": 0}):
             transfers[doc["address"]].append(TokenTransfer.model_validate(doc))
         out: dict[str, EvmFacts] = {}
-        cursor = self.addresses.find({"scan_id": scan_id, "fetched": True})
+        cursor = self.addresses.find(match({"scan_id": scan_id, "fetched": True}))
         async for doc in cursor:
             account = doc.get("evm_account")
             address = doc["address"]
@@ -288,19 +311,21 @@ class ReadModel:
         self, scan_id: str, address: str, totals: Mapping[str, Any]
     ) -> None:
         await self.addresses.update_one(
-            {"scan_id": scan_id, "address": address}, {"$set": dict(totals)}
+            match({"scan_id": scan_id, "address": address}), {"$set": dict(totals)}
         )
 
     async def store_tokens(self, scan_id: str, docs: Iterable[Mapping[str, Any]]) -> None:
         ops = [
-            UpdateOne({"scan_id": scan_id, "token": d["token"]}, {"$set": dict(d)}, upsert=True)
+            UpdateOne(
+                match({"scan_id": scan_id, "token": d["token"]}), {"$set": dict(d)}, upsert=True
+            )
             for d in docs
         ]
         if ops:
             await self.tokens.bulk_write(ops, ordered=False)
 
     async def address_facts(self, scan_id: str, address: str) -> list[AddressTx]:
-        cursor = self.address_txs.find({"scan_id": scan_id, "address": address}, {"_id": 0})
+        cursor = self.address_txs.find(match({"scan_id": scan_id, "address": address}), {"_id": 0})
         return [AddressTx.model_validate(doc) async for doc in cursor]
 
     async def complete_address(
@@ -314,7 +339,7 @@ class ReadModel:
         tx_count: int,
     ) -> None:
         await self.addresses.update_one(
-            {"scan_id": event.scan_id, "address": event.address},
+            match({"scan_id": event.scan_id, "address": event.address}),
             {
                 "$set": {
                     "track_id": event.track_id,
@@ -336,28 +361,28 @@ class ReadModel:
     async def track_state(self, scan_id: str, track_id: str) -> tuple[int, int, int | None]:
         """(derived, fetched, highest used index) of one track, from the stored facts."""
         base = {"scan_id": scan_id, "track_id": track_id}
-        derived = await self.addresses.count_documents({**base, "derived": True})
-        fetched = await self.addresses.count_documents({**base, "fetched": True})
+        derived = await count(self.addresses, {**base, "derived": True})
+        fetched = await count(self.addresses, {**base, "fetched": True})
         highest = await self.addresses.find_one(
-            {**base, "used": True}, {"index": 1}, sort=[("index", DESCENDING)]
+            match({**base, "used": True}), {"index": 1}, sort=[("index", DESCENDING)]
         )
         return derived, fetched, (int(highest["index"]) if highest else None)
 
     async def address_counts(self, scan_id: str) -> tuple[int, int]:
-        derived = await self.addresses.count_documents({"scan_id": scan_id, "derived": True})
-        fetched = await self.addresses.count_documents({"scan_id": scan_id, "fetched": True})
+        derived = await count(self.addresses, {"scan_id": scan_id, "derived": True})
+        fetched = await count(self.addresses, {"scan_id": scan_id, "fetched": True})
         return derived, fetched
 
     async def all_facts(self, scan_id: str) -> dict[str, list[AddressTx]]:
         facts: dict[str, list[AddressTx]] = defaultdict(list)
-        async for doc in self.address_txs.find({"scan_id": scan_id}, {"_id": 0}):
+        async for doc in self.address_txs.find(match({"scan_id": scan_id}), {"_id": 0}):
             facts[doc["address"]].append(AddressTx.model_validate(doc))
         return dict(facts)
 
     async def address_results(self, scan_id: str) -> list[Document]:
         """Per-address outcome (script type, used, balance) of the fetched addresses."""
         cursor = self.addresses.find(
-            {"scan_id": scan_id, "fetched": True},
+            match({"scan_id": scan_id, "fetched": True}),
             {"_id": 0, "script_type": 1, "used": 1, "balance": 1, "tx_count": 1},
         )
         return [doc async for doc in cursor]
@@ -365,7 +390,7 @@ class ReadModel:
     async def all_summaries(self, scan_id: str) -> dict[str, AddressSummary]:
         out: dict[str, AddressSummary] = {}
         cursor = self.addresses.find(
-            {"scan_id": scan_id, "fetched": True}, {"address": 1, "summary": 1}
+            match({"scan_id": scan_id, "fetched": True}), {"address": 1, "summary": 1}
         )
         async for doc in cursor:
             if doc.get("summary"):
@@ -374,7 +399,9 @@ class ReadModel:
 
     async def store_transactions(self, scan_id: str, rows: Iterable[Mapping[str, Any]]) -> None:
         ops = [
-            UpdateOne({"scan_id": scan_id, "txid": row["txid"]}, {"$set": dict(row)}, upsert=True)
+            UpdateOne(
+                match({"scan_id": scan_id, "txid": row["txid"]}), {"$set": dict(row)}, upsert=True
+            )
             for row in rows
         ]
         for start in range(0, len(ops), 1000):
@@ -391,10 +418,12 @@ class ReadModel:
     ) -> bool:
         """Mark completed once; False when another handler (or a failure) got there first."""
         result = await self.scans.update_one(
-            {
-                "_id": scan_id,
-                "status": {"$in": [ScanStatus.QUEUED.value, ScanStatus.RUNNING.value]},
-            },
+            match(
+                {
+                    "_id": scan_id,
+                    "status": {"$in": [ScanStatus.QUEUED.value, ScanStatus.RUNNING.value]},
+                }
+            ),
             {
                 "$set": {
                     "status": ScanStatus.COMPLETED.value,
@@ -410,10 +439,12 @@ class ReadModel:
 
     async def fail(self, scan_id: str, reason: str, at: datetime) -> bool:
         result = await self.scans.update_one(
-            {
-                "_id": scan_id,
-                "status": {"$in": [ScanStatus.QUEUED.value, ScanStatus.RUNNING.value]},
-            },
+            match(
+                {
+                    "_id": scan_id,
+                    "status": {"$in": [ScanStatus.QUEUED.value, ScanStatus.RUNNING.value]},
+                }
+            ),
             {
                 "$set": {
                     "status": ScanStatus.FAILED.value,

@@ -13,3 +13,5 @@ class AggregatorSettings(ServiceSettings):
     stall_after_seconds: float = 120.0
     stall_check_seconds: float = 15.0
     max_resumes: int = 5
+    # Progress of a running scan is published at most this often per aggregator process.
+    progress_interval_seconds: float = 0.25

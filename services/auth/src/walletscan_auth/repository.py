@@ -9,6 +9,7 @@ from typing import Any
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
+from walletscan_platform.database import count, match
 
 from walletscan_auth.service import EmailTaken, RefreshToken, User
 
@@ -46,13 +47,15 @@ class MongoAuthRepository:
             raise EmailTaken(user.email) from exc
 
     async def user_by_email(self, email: str) -> User | None:
-        return _user(await self.users.find_one({"email": email}))
+        return _user(await self.users.find_one(match({"email": email})))
 
     async def user_by_id(self, user_id: str) -> User | None:
-        return _user(await self.users.find_one({"_id": user_id}))
+        return _user(await self.users.find_one(match({"_id": user_id})))
 
     async def set_password_hash(self, user_id: str, password_hash: str) -> None:
-        await self.users.update_one({"_id": user_id}, {"$set": {"password_hash": password_hash}})
+        await self.users.update_one(
+            match({"_id": user_id}), {"$set": {"password_hash": password_hash}}
+        )
 
     # -- refresh tokens ------------------------------------------------------------------
 
@@ -70,11 +73,11 @@ class MongoAuthRepository:
         )
 
     async def refresh_token(self, token_hash: str) -> RefreshToken | None:
-        return _refresh_token(await self.refresh_tokens.find_one({"token_hash": token_hash}))
+        return _refresh_token(await self.refresh_tokens.find_one(match({"token_hash": token_hash})))
 
     async def mark_refresh_token_used(self, token_hash: str, at: datetime) -> bool:
         updated = await self.refresh_tokens.find_one_and_update(
-            {"token_hash": token_hash, "used_at": None, "revoked_at": None},
+            match({"token_hash": token_hash, "used_at": None, "revoked_at": None}),
             {"$set": {"used_at": at}},
             return_document=ReturnDocument.AFTER,
         )
@@ -82,7 +85,7 @@ class MongoAuthRepository:
 
     async def revoke_family(self, family_id: str, at: datetime) -> None:
         await self.refresh_tokens.update_many(
-            {"family_id": family_id, "revoked_at": None}, {"$set": {"revoked_at": at}}
+            match({"family_id": family_id, "revoked_at": None}), {"$set": {"revoked_at": at}}
         )
 
     # -- login throttling ----------------------------------------------------------------
@@ -92,19 +95,19 @@ class MongoAuthRepository:
 
     async def count_failed_logins(self, key: str, since: datetime) -> int:
         # Old attempts are useless once outside every window; drop them while we are here.
-        await self.login_failures.delete_many({"key": key, "at": {"$lt": since}})
-        return await self.login_failures.count_documents({"key": key, "at": {"$gte": since}})
+        await self.login_failures.delete_many(match({"key": key, "at": {"$lt": since}}))
+        return await count(self.login_failures, {"key": key, "at": {"$gte": since}})
 
     async def clear_failed_logins(self, key: str) -> None:
-        await self.login_failures.delete_many({"key": key})
+        await self.login_failures.delete_many(match({"key": key}))
 
     async def lock(self, key: str, until: datetime) -> None:
         await self.login_locks.update_one(
-            {"key": key}, {"$set": {"key": key, "until": until}}, upsert=True
+            match({"key": key}), {"$set": {"key": key, "until": until}}, upsert=True
         )
 
     async def locked_until(self, key: str) -> datetime | None:
-        doc = await self.login_locks.find_one({"key": key})
+        doc = await self.login_locks.find_one(match({"key": key}))
         return None if doc is None else _as_datetime(doc["until"])
 
 

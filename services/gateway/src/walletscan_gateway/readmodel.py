@@ -9,6 +9,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from walletscan_contracts import readmodel as rm
+from walletscan_platform.database import count, match
 
 Document = dict[str, Any]
 
@@ -18,14 +19,14 @@ class ScanReads:
         self.db = db
 
     async def scan(self, scan_id: str, owner_id: str) -> Document | None:
-        return await self.db[rm.SCANS].find_one({"_id": scan_id, "owner_id": owner_id})
+        return await self.db[rm.SCANS].find_one(match({"_id": scan_id, "owner_id": owner_id}))
 
     async def scans(self, owner_id: str, *, skip: int, limit: int) -> tuple[list[Document], int]:
         query = {"owner_id": owner_id}
-        total = await self.db[rm.SCANS].count_documents(query)
+        total = await count(self.db[rm.SCANS], query)
         cursor = (
             self.db[rm.SCANS]
-            .find(query)
+            .find(match(query))
             .sort([("requested_at", DESCENDING), ("_id", DESCENDING)])
             .skip(skip)
             .limit(limit)
@@ -33,20 +34,20 @@ class ScanReads:
         return [doc async for doc in cursor], total
 
     async def scans_since(self, owner_id: str, since: datetime) -> int:
-        return await self.db[rm.SCANS].count_documents(
-            {"owner_id": owner_id, "requested_at": {"$gte": since}}
+        return await count(
+            self.db[rm.SCANS], {"owner_id": owner_id, "requested_at": {"$gte": since}}
         )
 
     async def address_counts(self, scan_id: str) -> tuple[int, int]:
         coll = self.db[rm.ADDRESSES]
-        derived = await coll.count_documents({"scan_id": scan_id, "derived": True})
-        fetched = await coll.count_documents({"scan_id": scan_id, "fetched": True})
+        derived = await count(coll, {"scan_id": scan_id, "derived": True})
+        fetched = await count(coll, {"scan_id": scan_id, "fetched": True})
         return derived, fetched
 
     async def addresses(self, scan_id: str) -> list[Document]:
         cursor = (
             self.db[rm.ADDRESSES]
-            .find({"scan_id": scan_id}, {"_id": 0})
+            .find(match({"scan_id": scan_id}), {"_id": 0})
             .sort([("track_id", ASCENDING), ("index", ASCENDING)])
         )
         return [doc async for doc in cursor]
@@ -58,22 +59,27 @@ class ScanReads:
         if direction:
             query["direction"] = direction
         coll = self.db[rm.TRANSACTIONS]
-        total = await coll.count_documents(query)
+        total = await count(coll, query)
         cursor = (
-            coll.find(query, {"_id": 0}).sort([("sort_key", DESCENDING)]).skip(skip).limit(limit)
+            coll.find(match(query), {"_id": 0})
+            .sort([("sort_key", DESCENDING)])
+            .skip(skip)
+            .limit(limit)
         )
         return [doc async for doc in cursor], total
 
     async def tokens(self, scan_id: str) -> list[Document]:
         cursor = (
-            self.db[rm.TOKENS].find({"scan_id": scan_id}, {"_id": 0}).sort([("token", ASCENDING)])
+            self.db[rm.TOKENS]
+            .find(match({"scan_id": scan_id}), {"_id": 0})
+            .sort([("token", ASCENDING)])
         )
         return [doc async for doc in cursor]
 
     async def utxos(self, scan_id: str) -> list[Document]:
         cursor = (
             self.db[rm.UTXOS]
-            .find({"scan_id": scan_id}, {"_id": 0})
+            .find(match({"scan_id": scan_id}), {"_id": 0})
             .sort([("block_height", ASCENDING), ("txid", ASCENDING), ("vout", ASCENDING)])
         )
         return [doc async for doc in cursor]
