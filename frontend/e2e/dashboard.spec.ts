@@ -219,6 +219,7 @@ test.describe.serial("dashboard", () => {
     const total = lines.slice(1).reduce((acc, line) => acc + BigInt(line.split(",")[amountColumn]!), 0n);
     expect(total).toBe(BigInt(expected.balance_base_units));
     await expect(page.getByRole("link", { name: "Download JSON" })).toHaveAttribute("href", /report\.json$/);
+    await expect(page.getByRole("link", { name: "Download PDF" })).toHaveAttribute("href", /report\.pdf$/);
 
     // The dashboard lists the scan with its balance.
     await page.getByRole("link", { name: "← Your scans" }).click();

@@ -112,6 +112,13 @@ async def test_zpub_scan_with_wide_gap_limit_finds_everything(
     assert int(report["summary"]["balance"]) == expected.balance
     assert len(report["transactions"]) == expected.tx_count
 
+    r = await user.http.get(f"/api/scans/{scan_id}/report.pdf")
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF")
+    balance_text = f"{expected.balance // 10**8}.{expected.balance % 10**8:08d} BTC".encode()
+    assert balance_text in r.content
+
     # History of scans, newest first.
     r = await user.http.get("/api/scans")
     assert r.json()["items"][0]["id"] == scan_id

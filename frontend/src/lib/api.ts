@@ -134,19 +134,6 @@ export const api = {
     send<TokenList>(() => client.GET("/api/scans/{scan_id}/tokens", { params: { path: { scan_id: id } } })),
 };
 
-/** Whether the report service offers a format (PDF is not built everywhere yet). */
-export async function reportAvailable(id: string, format: "csv" | "json" | "pdf"): Promise<boolean> {
-  const controller = new AbortController();
-  try {
-    const response = await fetch(reportUrl(id, format), { credentials: "same-origin", signal: controller.signal });
-    return response.ok;
-  } catch {
-    return false;
-  } finally {
-    controller.abort(); // the answer's status is all that is needed, not the file
-  }
-}
-
 export function reportUrl(id: string, format: "csv" | "json" | "pdf"): string {
   return `/api/scans/${encodeURIComponent(id)}/report.${format}`;
 }

@@ -4,7 +4,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useCallback } from "react";
 import { TERMINAL } from "@/api/types";
-import { api, ApiError, reportAvailable, reportUrl } from "@/lib/api";
+import { api, ApiError, reportUrl } from "@/lib/api";
 import { CHAIN_LABELS, SCRIPT_LABELS } from "@/lib/detect";
 import { formatDateTime, formatDuration } from "@/lib/format";
 import { useScanEvents } from "@/lib/use-scan-events";
@@ -41,14 +41,6 @@ export function ScanPage({ scanId }: { scanId: string }) {
     refetchInterval: (query) => (query.state.data && !TERMINAL.has(query.state.data.status) ? 10_000 : false),
   });
   const running = scan.data !== undefined && !TERMINAL.has(scan.data.status);
-  const completed = scan.data?.status === "completed";
-  const pdf = useQuery({
-    queryKey: ["scan", scanId, "pdf"],
-    queryFn: () => reportAvailable(scanId, "pdf"),
-    enabled: completed,
-    staleTime: Infinity,
-    retry: false,
-  });
 
   const onEnd = useCallback(() => {
     void queryClient.invalidateQueries({ queryKey: ["scan", scanId] });
@@ -121,7 +113,7 @@ export function ScanPage({ scanId }: { scanId: string }) {
           <div className="flex flex-wrap gap-2" aria-label="Reports">
             <DownloadLink href={reportUrl(s.id, "csv")}>Download CSV</DownloadLink>
             <DownloadLink href={reportUrl(s.id, "json")}>Download JSON</DownloadLink>
-            {pdf.data ? <DownloadLink href={reportUrl(s.id, "pdf")}>Download PDF</DownloadLink> : null}
+            <DownloadLink href={reportUrl(s.id, "pdf")}>Download PDF</DownloadLink>
           </div>
         ) : null}
       </header>

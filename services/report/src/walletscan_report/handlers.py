@@ -23,6 +23,7 @@ from walletscan_platform.logs import get_logger
 from walletscan_platform.runtime import ServiceRuntime
 
 from walletscan_report import documents
+from walletscan_report.pdf import scan_pdf
 from walletscan_report.repository import ReportData
 from walletscan_report.settings import ReportSettings
 
@@ -31,6 +32,8 @@ log = get_logger(__name__)
 BUILDERS: dict[ReportFormat, Callable[[documents.ScanData], bytes]] = {
     ReportFormat.CSV: documents.transactions_csv,
     ReportFormat.JSON: documents.scan_json,
+    # Built on request only: a long history makes a long document.
+    ReportFormat.PDF: scan_pdf,
 }
 # Reports built as soon as a scan completes, so downloads are instant.
 AHEAD_OF_TIME = (ReportFormat.CSV, ReportFormat.JSON)
