@@ -4,8 +4,11 @@ There is no container engine or cluster here, so these tests read the files: eve
 the service list in each place matches the workspace's services, Kubernetes pods are hardened,
 kustomizations point at files that exist, every fetcher provider has its own Deployment and
 KEDA ScaledObject on its JetStream consumer, and nginx sends /api and the WebSocket to the
-gateway. Where a real tool is on the machine (kubectl's kustomize, nats-server, nginx) the
-files are also checked by it; otherwise those tests skip.
+gateway. The provider list comes from walletscan_contracts.providers: each provider has its
+component, compose service, Prometheus target and ScaledObject, and its rate limit times its
+replica ceiling stays within the quota its ScaledObject names. Where a real tool is on the
+machine (kubectl's kustomize, nats-server, nginx) the files are also checked by it; otherwise
+those tests skip.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import Any
 
 import pytest
 import yaml
+from walletscan_contracts import providers as provider_names
 from walletscan_contracts.streams import FETCH_JOBS, fetch_consumer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,8 +36,20 @@ INFRA = ROOT / "infra"
 # `python -m walletscan_<name>`.
 SERVICES = sorted(p.parent.name for p in (ROOT / "services").glob("*/pyproject.toml"))
 HTTP_SERVICES = {"gateway"}
-# One fetcher per provider, each a k8s component folder fetcher-<provider>.
-PROVIDERS = sorted(p.name.removeprefix("fetcher-") for p in (K8S / "components").glob("fetcher-*"))
+# One fetcher per provider the code knows (its families and its default orders), each a k8s
+# component folder fetcher-<provider>.
+PROVIDERS = sorted(
+    set(provider_names.BITCOIN_FAMILY_PROVIDERS)
+    | set(provider_names.EVM_PROVIDERS)
+    | {p for order in provider_names.DEFAULT_ORDER.values() for p in order}
+)
+COMPONENT_FOLDERS = sorted(
+    p.name.removeprefix("fetcher-") for p in (K8S / "components").glob("fetcher-*")
+)
+# The ScaledObject annotation naming the provider's quota for all replicas (requests/s).
+QUOTA_ANNOTATION = "walletscan.io/provider-quota-rps"
+# Environment variables that hold a key (or a URL that may carry one): never written in a file.
+SECRET_ENV = re.compile(r"^WALLETSCAN_(\w+_API_KEY|JWT_PRIVATE_KEY|EVM_RPC_URL_\w+)$")
 METRICS_PORT = 9464
 NAMESPACE = "walletscan"
 
@@ -92,6 +108,15 @@ def yaml_files() -> list[Path]:
 def test_the_service_list_is_known() -> None:
     assert set(SERVICES) >= {"gateway", "auth", "derivation", "fetcher", "aggregator", "report"}
     assert "esplora" in PROVIDERS
+
+
+def test_every_provider_has_a_component_and_no_other() -> None:
+    assert COMPONENT_FOLDERS == PROVIDERS
+
+
+def test_the_fetcher_registers_every_provider() -> None:
+    registry = pytest.importorskip("walletscan_fetcher.registry")
+    assert sorted(registry.PROVIDERS) == PROVIDERS
 
 
 @pytest.mark.parametrize("path", yaml_files(), ids=rel)
@@ -162,6 +187,16 @@ def test_compose_fetchers_get_their_provider_settings() -> None:
     assert {"WALLETSCAN_ESPLORA_BITCOIN_URL", "WALLETSCAN_ESPLORA_TESTNET_URL"} <= env.keys()
 
 
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_compose_has_a_fetcher_per_provider_that_knows_every_provider(provider: str) -> None:
+    env = env_of(compose_services()[f"fetcher-{provider}"])
+    # Every fetcher reads every provider's settings: its fallback order needs them.
+    for other in PROVIDERS:
+        assert f"WALLETSCAN_{other.upper()}_REQUESTS_PER_SECOND" in env or other == "esplora"
+    running = provider_names.parse_order(env["WALLETSCAN_FETCHER_PROVIDERS"])
+    assert sorted(running) == PROVIDERS
+
+
 def test_compose_gateway_has_http_settings_and_health() -> None:
     gateway = compose_services()["gateway"]
     env = env_of(gateway)
@@ -174,6 +209,18 @@ def test_compose_secrets_are_not_written_in_the_file() -> None:
     for name, svc in compose_services().items():
         key = env_of(svc).get("WALLETSCAN_JWT_PRIVATE_KEY")
         assert key is None, f"{name}: the JWT key must come from the shell, not the file"
+
+
+def test_compose_provider_keys_pass_through_from_the_shell() -> None:
+    keys = {"WALLETSCAN_TATUM_API_KEY", "WALLETSCAN_ETHERSCAN_API_KEY", "WALLETSCAN_INFURA_API_KEY"}
+    for name, svc in compose_services().items():
+        env = env_of(svc)
+        if name.startswith("fetcher-"):
+            assert keys <= env.keys(), f"{name} lacks {keys - env.keys()}"
+        for var, value in env.items():
+            if SECRET_ENV.match(var):
+                # A bare name: the shell's value when set, left out otherwise.
+                assert value is None, f"{name}: {var} must come from the shell, not the file"
 
 
 def test_compose_nats_runs_jetstream_on_a_volume() -> None:
@@ -226,6 +273,13 @@ def test_prometheus_scrapes_every_backend_service() -> None:
     }
     for workload in workload_names():
         assert f"{workload}:{METRICS_PORT}" in targets, f"Prometheus does not scrape {workload}"
+    providers = {
+        static["labels"]["provider"]
+        for job in config["scrape_configs"]
+        for static in job.get("static_configs", [])
+        if static.get("labels", {}).get("service") == "fetcher"
+    }
+    assert sorted(providers) == PROVIDERS
 
 
 # --------------------------------------------------------------------------------------------
@@ -412,7 +466,27 @@ def test_k8s_secret_is_a_marked_placeholder() -> None:
     secret = load_yaml(path)
     assert secret["kind"] == "Secret"
     assert secret["stringData"]["WALLETSCAN_JWT_PRIVATE_KEY"] == ""
+    assert all(v == "" for v in secret["stringData"].values()), "placeholders stay empty"
     assert "BEGIN" not in text, "a real key must never be committed"
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_k8s_fetcher_keys_come_from_the_secret_placeholder(provider: str) -> None:
+    placeholder = load_yaml(K8S / "base" / "secret.yaml")["stringData"]
+    container = python_workloads()[f"fetcher-{provider}"]["spec"]["template"]["spec"]
+    container = container["containers"][0]
+    # Never the whole Secret: it holds the JWT key.
+    for source in container["envFrom"]:
+        assert source.get("secretRef", {}).get("name") != "walletscan-secrets"
+    for entry in container.get("env", []):
+        if SECRET_ENV.match(entry["name"]):
+            ref = entry["valueFrom"]["secretKeyRef"]
+            assert ref["name"] == "walletscan-secrets", entry["name"]
+            assert ref["key"] == entry["name"]
+            assert ref["key"] in placeholder, f"{ref['key']} is not in the placeholder"
+            assert ref.get("optional") is True, f"{ref['key']}: an unset key must not stop a pod"
+        else:
+            assert "secretKeyRef" not in entry.get("valueFrom", {}), entry["name"]
 
 
 def test_k8s_base_config_sets_the_common_environment() -> None:
@@ -468,14 +542,78 @@ def test_each_provider_is_a_component_with_deployment_and_scaledobject(provider:
     assert int(meta["lagThreshold"]) > 0
 
 
+def component_literals(provider: str) -> dict[str, str]:
+    doc = load_yaml(K8S / "components" / f"fetcher-{provider}" / "kustomization.yaml")
+    (config,) = [
+        g for g in doc["configMapGenerator"] if g["name"] == f"walletscan-fetcher-{provider}"
+    ]
+    return dict(item.split("=", 1) for item in config["literals"])
+
+
+def overlay_providers(overlay: str) -> list[str]:
+    doc = load_yaml(K8S / "overlays" / overlay / "kustomization.yaml")
+    prefix = "../../components/fetcher-"
+    return sorted(c.removeprefix(prefix) for c in doc.get("components", []) if c.startswith(prefix))
+
+
+def overlay_config(overlay: str) -> dict[str, str]:
+    doc = load_yaml(K8S / "overlays" / overlay / "kustomization.yaml")
+    (config,) = [g for g in doc["configMapGenerator"] if g["name"] == "walletscan-config"]
+    return dict(item.split("=", 1) for item in config["literals"])
+
+
+def assert_rate_fits_the_quota(provider: str, scaled: dict[str, Any], rate: str | None) -> None:
+    """rate per replica x maxReplicaCount <= the quota the ScaledObject names."""
+    quota = scaled["metadata"].get("annotations", {}).get(QUOTA_ANNOTATION)
+    if quota is None:
+        return
+    assert rate is not None, f"{provider} has a quota but no per-provider rate limit"
+    ceiling = scaled["spec"]["maxReplicaCount"]
+    total = float(rate) * ceiling
+    assert total <= float(quota) + 1e-9, (
+        f"{provider}: {rate}/s x {ceiling} replicas = {total}/s exceeds its quota {quota}/s"
+    )
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_each_keyed_or_quota_bound_provider_fits_its_quota(provider: str) -> None:
+    scaled = by_kind(manifests_under(K8S / "components" / f"fetcher-{provider}"), "ScaledObject")
+    rate = component_literals(provider).get(f"WALLETSCAN_{provider.upper()}_REQUESTS_PER_SECOND")
+    if provider != "esplora":  # mempool.space documents no quota
+        assert QUOTA_ANNOTATION in scaled[f"fetcher-{provider}"]["metadata"]["annotations"]
+    assert_rate_fits_the_quota(provider, scaled[f"fetcher-{provider}"], rate)
+
+
 @pytest.mark.parametrize("overlay", ["dev", "prod"])
-def test_overlays_turn_on_every_fetcher(overlay: str) -> None:
+def test_overlays_turn_on_their_fetchers(overlay: str) -> None:
     doc = load_yaml(K8S / "overlays" / overlay / "kustomization.yaml")
     assert "../../base" in doc["resources"]
     assert doc["namespace"] == NAMESPACE
-    components = set(doc.get("components", []))
-    for provider in PROVIDERS:
-        assert f"../../components/fetcher-{provider}" in components
+    enabled = overlay_providers(overlay)
+    assert "esplora" in enabled
+    assert set(enabled) <= set(PROVIDERS)
+    # Commands are only passed on to the fetchers that run.
+    running = provider_names.parse_order(overlay_config(overlay)["WALLETSCAN_FETCHER_PROVIDERS"])
+    assert sorted(running) == enabled
+
+
+def test_prod_overlay_turns_on_every_fetcher() -> None:
+    assert overlay_providers("prod") == PROVIDERS
+
+
+def test_dev_overlay_says_why_each_missing_fetcher_is_left_out() -> None:
+    text = (K8S / "overlays" / "dev" / "kustomization.yaml").read_text(encoding="utf-8")
+    comments = " ".join(line for line in text.splitlines() if line.lstrip().startswith("#"))
+    for provider in sorted(set(PROVIDERS) - set(overlay_providers("dev"))):
+        assert provider in comments, f"the dev overlay does not say why {provider} is left out"
+
+
+def test_prod_overlay_spells_out_the_default_provider_orders() -> None:
+    # Each fetcher sees only its own provider's URLs and keys, so the default order filtered by
+    # what it sees would drop the others: production names the code's default orders in full.
+    literals = overlay_config("prod")
+    for network, order in provider_names.DEFAULT_ORDER.items():
+        assert literals[f"WALLETSCAN_PROVIDERS_{network.name}"] == ",".join(order), network
 
 
 def test_prod_overlay_runs_in_production_mode() -> None:
@@ -510,10 +648,29 @@ def test_overlay_builds_with_kustomize(overlay: str) -> None:
         if doc["kind"] != "Namespace":
             assert meta.get("namespace") == NAMESPACE, f"{doc['kind']}/{meta['name']}"
         assert meta["labels"]["app.kubernetes.io/part-of"] == "walletscan"
+    enabled = overlay_providers(overlay)
+    fetchers = {f"fetcher-{p}" for p in enabled}
     deployments = {d["metadata"]["name"] for d in docs if d["kind"] == "Deployment"}
-    assert deployments == set(workload_names())
-    scaled = {d["spec"]["scaleTargetRef"]["name"] for d in docs if d["kind"] == "ScaledObject"}
-    assert scaled == {f"fetcher-{p}" for p in PROVIDERS}
+    assert deployments == {w for w in workload_names() if not w.startswith("fetcher-")} | fetchers
+    scaled = {d["metadata"]["name"]: d for d in docs if d["kind"] == "ScaledObject"}
+    assert {d["spec"]["scaleTargetRef"]["name"] for d in scaled.values()} == fetchers
+    for provider in enabled:
+        (trigger,) = scaled[f"fetcher-{provider}"]["spec"]["triggers"]
+        assert trigger["metadata"]["consumer"] == fetch_consumer(provider)
+    # The rate each replica gets, from its generated ConfigMap, x the ceiling after patches.
+    configs = [
+        d
+        for d in docs
+        if d["kind"] == "ConfigMap" and d["metadata"]["name"].startswith("walletscan-fetcher-")
+    ]
+    for provider in enabled:
+        (config,) = [
+            c
+            for c in configs
+            if c["metadata"]["name"].startswith(f"walletscan-fetcher-{provider}-")
+        ]
+        rate = config["data"].get(f"WALLETSCAN_{provider.upper()}_REQUESTS_PER_SECOND")
+        assert_rate_fits_the_quota(provider, scaled[f"fetcher-{provider}"], rate)
     images = {
         c["image"]
         for d in docs
@@ -548,7 +705,14 @@ def test_tiltfile_builds_the_image_and_forwards_the_ports() -> None:
     loop_names = re.search(r"for name in \[(.*?)\]", text)
     assert loop_names
     named |= set(re.findall(r"'([^']+)'", loop_names.group(1)))
-    assert named >= set(workload_names()) | {"nats", "mongo", "frontend"}
+    fetcher_list = re.search(r"^FETCHERS = \[(.*?)\]", text, flags=re.MULTILINE)
+    assert fetcher_list
+    fetchers = set(re.findall(r"'([^']+)'", fetcher_list.group(1)))
+    # Tilt runs the dev overlay: exactly its fetchers.
+    assert fetchers == {f"fetcher-{p}" for p in overlay_providers("dev")}
+    named |= fetchers
+    others = {w for w in workload_names() if not w.startswith("fetcher-")}
+    assert named >= others | fetchers | {"nats", "mongo", "frontend"}
 
 
 # --------------------------------------------------------------------------------------------

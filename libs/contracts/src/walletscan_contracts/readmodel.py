@@ -15,3 +15,9 @@ UTXOS = "utxos"  # (scan_id, txid, vout)
 EVM_TXS = "evm_txs"  # (scan_id, address, txid): native facts from providers (EvmTx)
 TOKEN_TRANSFERS = "token_transfers"  # (scan_id, address, key): ERC-20 Transfer facts
 TOKENS = "tokens"  # (scan_id, token): per-token received/sent/balance after the fold
+
+# How the read sides list a scan's documents (field, 1 ascending / -1 descending).
+ADDRESS_ORDER = (("track_id", 1), ("index", 1))
+TRANSACTION_ORDER = (("sort_key", -1),)  # newest first, unconfirmed on top
+UTXO_ORDER = (("block_height", 1), ("txid", 1), ("vout", 1))
+TOKEN_ORDER = (("token", 1),)

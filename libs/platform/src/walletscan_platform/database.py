@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from faststream import FastStream
@@ -50,6 +50,14 @@ async def count(collection: AsyncCollection[Document], query: Mapping[str, Any])
     `count_documents` as a Python-side aggregation (~40x slower); MongoDB answers both."""
     reply = await collection.database.command({"count": collection.name, "query": match(query)})
     return int(reply["n"])
+
+
+async def scan_documents(
+    db: AsyncDatabase[Document], collection: str, scan_id: str, order: Sequence[tuple[str, int]]
+) -> list[Document]:
+    """Every document of one scan in a read-model collection, in the given order."""
+    cursor = db[collection].find(match({"scan_id": scan_id}), {"_id": 0}).sort(list(order))
+    return [doc async for doc in cursor]
 
 
 async def ping(client: AsyncMongoClient[Document]) -> bool:

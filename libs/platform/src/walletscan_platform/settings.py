@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from walletscan_contracts.chains import Network
 
 # Ports of the embedded servers the local runner starts. Not the usual 4222/27017: machines
 # may already run an old system NATS there, and the runner must never talk to it by mistake.
@@ -41,3 +42,27 @@ class ServiceSettings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+
+class ProviderOrderSettings(ServiceSettings):
+    """Each network's providers in fallback order (`WALLETSCAN_PROVIDERS_<NETWORK>`, comma
+    separated; empty = the default order of walletscan_contracts.providers). The derivation
+    service sends fetch commands to the first; a fetcher re-routes to the next. Both read
+    these same variables, so they cannot disagree."""
+
+    providers_bitcoin: str = ""
+    providers_bitcoin_testnet: str = ""
+    providers_litecoin: str = ""
+    providers_dogecoin: str = ""
+    providers_bitcoin_cash: str = ""
+    providers_ethereum: str = ""
+    providers_sepolia: str = ""
+    providers_polygon: str = ""
+    providers_bsc: str = ""
+    providers_arbitrum: str = ""
+    providers_optimism: str = ""
+    providers_base: str = ""
+
+    def configured_order(self, network: Network) -> str | None:
+        value = getattr(self, f"providers_{network.value.replace('-', '_')}", None)
+        return value if isinstance(value, str) else None

@@ -18,7 +18,7 @@ from walletscan_contracts.providers import (
     fallback_order,
     parse_order,
 )
-from walletscan_platform.settings import ServiceSettings
+from walletscan_platform.settings import ProviderOrderSettings
 
 from walletscan_fetcher.resilience import ResiliencePolicy
 
@@ -38,22 +38,9 @@ INFURA_HOSTS: dict[Network, str] = {
 }
 
 
-class FetcherSettings(ServiceSettings):
+class FetcherSettings(ProviderOrderSettings):
     provider: str = ESPLORA
-
-    # --- fallback order per network (the derivation service reads the same variables)
-    providers_bitcoin: str = ""
-    providers_bitcoin_testnet: str = ""
-    providers_litecoin: str = ""
-    providers_dogecoin: str = ""
-    providers_bitcoin_cash: str = ""
-    providers_ethereum: str = ""
-    providers_sepolia: str = ""
-    providers_polygon: str = ""
-    providers_bsc: str = ""
-    providers_arbitrum: str = ""
-    providers_optimism: str = ""
-    providers_base: str = ""
+    # The fallback order per network comes from ProviderOrderSettings.
 
     # Fetchers that run (the local runner sets it); when set, commands are only re-routed to
     # these, so none waits on a queue nobody consumes. Empty = every available provider.
@@ -182,20 +169,7 @@ class FetcherSettings(ServiceSettings):
         return found
 
     def provider_order(self, network: Network) -> list[str]:
-        configured = {
-            Network.BITCOIN: self.providers_bitcoin,
-            Network.BITCOIN_TESTNET: self.providers_bitcoin_testnet,
-            Network.LITECOIN: self.providers_litecoin,
-            Network.DOGECOIN: self.providers_dogecoin,
-            Network.BITCOIN_CASH: self.providers_bitcoin_cash,
-            Network.ETHEREUM: self.providers_ethereum,
-            Network.SEPOLIA: self.providers_sepolia,
-            Network.POLYGON: self.providers_polygon,
-            Network.BSC: self.providers_bsc,
-            Network.ARBITRUM: self.providers_arbitrum,
-            Network.OPTIMISM: self.providers_optimism,
-            Network.BASE: self.providers_base,
-        }.get(network)
+        configured = self.configured_order(network)
         order = fallback_order(network, configured, self.available_providers())
         running = parse_order(self.fetcher_providers)
         return [p for p in order if p in running] if running else order

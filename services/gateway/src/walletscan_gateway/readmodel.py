@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING
+from pymongo import DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from walletscan_contracts import readmodel as rm
-from walletscan_platform.database import count, match
+from walletscan_platform.database import count, match, scan_documents
 
 Document = dict[str, Any]
 
@@ -45,12 +45,7 @@ class ScanReads:
         return derived, fetched
 
     async def addresses(self, scan_id: str) -> list[Document]:
-        cursor = (
-            self.db[rm.ADDRESSES]
-            .find(match({"scan_id": scan_id}), {"_id": 0})
-            .sort([("track_id", ASCENDING), ("index", ASCENDING)])
-        )
-        return [doc async for doc in cursor]
+        return await scan_documents(self.db, rm.ADDRESSES, scan_id, rm.ADDRESS_ORDER)
 
     async def transactions(
         self, scan_id: str, *, direction: str | None, skip: int, limit: int
@@ -62,24 +57,14 @@ class ScanReads:
         total = await count(coll, query)
         cursor = (
             coll.find(match(query), {"_id": 0})
-            .sort([("sort_key", DESCENDING)])
+            .sort(list(rm.TRANSACTION_ORDER))
             .skip(skip)
             .limit(limit)
         )
         return [doc async for doc in cursor], total
 
     async def tokens(self, scan_id: str) -> list[Document]:
-        cursor = (
-            self.db[rm.TOKENS]
-            .find(match({"scan_id": scan_id}), {"_id": 0})
-            .sort([("token", ASCENDING)])
-        )
-        return [doc async for doc in cursor]
+        return await scan_documents(self.db, rm.TOKENS, scan_id, rm.TOKEN_ORDER)
 
     async def utxos(self, scan_id: str) -> list[Document]:
-        cursor = (
-            self.db[rm.UTXOS]
-            .find(match({"scan_id": scan_id}), {"_id": 0})
-            .sort([("block_height", ASCENDING), ("txid", ASCENDING), ("vout", ASCENDING)])
-        )
-        return [doc async for doc in cursor]
+        return await scan_documents(self.db, rm.UTXOS, scan_id, rm.UTXO_ORDER)

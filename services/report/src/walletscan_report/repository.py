@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from walletscan_contracts import readmodel as rm
-from walletscan_platform.database import match
+from walletscan_platform.database import match, scan_documents
 
 Document = dict[str, Any]
 
@@ -20,25 +19,10 @@ class ReportData:
         return await self.db[rm.SCANS].find_one(match({"_id": scan_id}))
 
     async def addresses(self, scan_id: str) -> list[Document]:
-        cursor = (
-            self.db[rm.ADDRESSES]
-            .find(match({"scan_id": scan_id}), {"_id": 0})
-            .sort([("track_id", ASCENDING), ("index", ASCENDING)])
-        )
-        return [doc async for doc in cursor]
+        return await scan_documents(self.db, rm.ADDRESSES, scan_id, rm.ADDRESS_ORDER)
 
     async def transactions(self, scan_id: str) -> list[Document]:
-        cursor = (
-            self.db[rm.TRANSACTIONS]
-            .find(match({"scan_id": scan_id}), {"_id": 0})
-            .sort([("sort_key", DESCENDING)])
-        )
-        return [doc async for doc in cursor]
+        return await scan_documents(self.db, rm.TRANSACTIONS, scan_id, rm.TRANSACTION_ORDER)
 
     async def utxos(self, scan_id: str) -> list[Document]:
-        cursor = (
-            self.db[rm.UTXOS]
-            .find(match({"scan_id": scan_id}), {"_id": 0})
-            .sort([("block_height", ASCENDING), ("txid", ASCENDING), ("vout", ASCENDING)])
-        )
-        return [doc async for doc in cursor]
+        return await scan_documents(self.db, rm.UTXOS, scan_id, rm.UTXO_ORDER)
