@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from faststream import FastStream
@@ -58,6 +59,26 @@ async def scan_documents(
     """Every document of one scan in a read-model collection, in the given order."""
     cursor = db[collection].find(match({"scan_id": scan_id}), {"_id": 0}).sort(list(order))
     return [doc async for doc in cursor]
+
+
+def as_utc(value: Any) -> datetime | None:
+    """A stored moment as an aware UTC datetime. nx-27017 keeps a datetime written with `$set`
+    as its naive-UTC text (inserted ones stay dates), so both forms are read back alike."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value, UTC)
+    if not isinstance(value, datetime):
+        msg = f"expected a datetime, got {type(value).__name__}"
+        raise TypeError(msg)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def iso_utc(value: Any) -> str | None:
+    moment = as_utc(value)
+    return moment.isoformat() if moment else None
 
 
 async def ping(client: AsyncMongoClient[Document]) -> bool:

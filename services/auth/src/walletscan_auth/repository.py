@@ -3,13 +3,13 @@ operations with plain query operators, unnamed indexes, no transactions, no Deci
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
-from walletscan_platform.database import count, match
+from walletscan_platform.database import as_utc, count, match
 
 from walletscan_auth.service import EmailTaken, RefreshToken, User
 
@@ -137,18 +137,11 @@ def _refresh_token(doc: Document | None) -> RefreshToken | None:
 
 
 def _as_datetime(value: Any) -> datetime:
-    if isinstance(value, str):
-        # nx-27017 stores a datetime given in `$set` as its naive-UTC string (inserted
-        # documents keep real dates). Only fields read back, never range-queried, are set
-        # that way, so reading the string back is enough.
-        value = datetime.fromisoformat(value)
-    if not isinstance(value, datetime):
-        msg = f"expected a datetime, got {type(value).__name__}"
+    moment = as_utc(value)
+    if moment is None:
+        msg = "expected a datetime, got None"
         raise TypeError(msg)
-    if value.tzinfo is None:
-        # The client is tz_aware, but a server may still hand back naive UTC.
-        return value.replace(tzinfo=UTC)
-    return value
+    return moment
 
 
 def _optional_datetime(value: Any) -> datetime | None:

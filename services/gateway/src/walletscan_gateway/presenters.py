@@ -3,11 +3,11 @@ strings of integers in base units, with `unit` and `decimals` beside them."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from walletscan_contracts.chains import NETWORKS, Network
 from walletscan_contracts.events import ScanProgress
+from walletscan_platform.database import iso_utc
 
 Document = dict[str, Any]
 
@@ -26,13 +26,7 @@ def _text(value: Any) -> str | None:
 
 
 def _iso(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
-    if isinstance(value, int):
-        return datetime.fromtimestamp(value, UTC).isoformat()
-    return str(value)
+    return iso_utc(value)
 
 
 def network_info(scan: Document) -> tuple[str, int]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from walletscan_contracts.amounts import format_units
 from walletscan_contracts.chains import NETWORKS, Network
+from walletscan_platform.database import iso_utc
 
 Document = dict[str, Any]
 
@@ -147,6 +148,4 @@ def scan_json(data: ScanData) -> bytes:
 
 
 def _iso(value: Any) -> str | None:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value) if value is not None else None
+    return iso_utc(value)
