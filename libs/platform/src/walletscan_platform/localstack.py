@@ -47,7 +47,9 @@ def mongodb_process(port: int, data_dir: Path) -> Process:
     return Process(
         "mongodb",
         [
-            _bin("nx-27017"),
+            sys.executable,
+            "-m",
+            "walletscan_platform.embedded_mongodb",
             "--host",
             "127.0.0.1",
             "-p",
