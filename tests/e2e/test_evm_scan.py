@@ -41,6 +41,16 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EvmScenario]:
 
 
 @pytest.fixture(scope="module")
+def base_node_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A second chain (Base's chain id) where the scenario's wallet has no history."""
+    try:
+        with anvil_node(tmp_path_factory.mktemp("anvil-base"), chain_id=8453) as node:
+            yield node.url
+    except AnvilUnavailable as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="module")
 def evm_nats(
     tmp_path_factory: pytest.TempPathFactory, infra: Infrastructure
 ) -> Iterator[Infrastructure]:
@@ -66,13 +76,16 @@ def evm_nats(
 
 
 @pytest.fixture(scope="module")
-def evm_stack(evm_nats: Infrastructure, scenario: EvmScenario) -> Iterator[ServiceStack]:
+def evm_stack(
+    evm_nats: Infrastructure, scenario: EvmScenario, base_node_url: str
+) -> Iterator[ServiceStack]:
     # The Etherscan simulator serves the same chain, on a free-tier plan without Polygon.
     etherscan = create_etherscan_app(scenario.node.url, chains={1}, record_cap=5)
     with run_server(etherscan) as etherscan_url:
         env = {
             "WALLETSCAN_FETCHER_PROVIDERS": "jsonrpc,etherscan",
             "WALLETSCAN_EVM_RPC_URL_ETHEREUM": scenario.node.url,
+            "WALLETSCAN_EVM_RPC_URL_BASE": base_node_url,
             "WALLETSCAN_ETHERSCAN_URL": f"{etherscan_url}/v2/api",
             "WALLETSCAN_ETHERSCAN_API_KEY": "test-key",
             "WALLETSCAN_ETHERSCAN_RECORD_CAP": "5",
@@ -186,3 +199,44 @@ async def test_a_chain_no_provider_serves_fails_with_each_reason(
     _, result = await scan(evm_user, input=scenario.wallet, chain="polygon")
     assert result["status"] == "failed"
     assert "etherscan: chain not served" in result["error"]
+
+
+async def test_an_address_on_two_chains_is_one_scan_with_a_section_each(
+    evm_user: ApiUser, scenario: EvmScenario, evm_stack: ServiceStack
+) -> None:
+    r = await evm_user.start_scan(input=scenario.wallet, chains=["ethereum", "base"])
+    assert r.status_code == 202, r.text
+    group, children = r.json()["id"], r.json()["scans"]
+    assert [c["chain"] for c in children] == ["ethereum", "base"]
+    for child in children:
+        await evm_user.follow(child["id"], timeout=60)
+
+    result = await evm_user.scan(group)
+    assert result["group"] is True
+    assert (result["status"], result["chain"]) == ("completed", "multiple"), evm_stack.logs()
+    assert result["chains"] == ["ethereum", "base"]
+    ethereum, base = result["sections"]
+    assert {ethereum["group_id"], base["group_id"]} == {group}
+    assert ethereum["summary"]["balance"] == str(scenario.expected.balance)
+    assert ethereum["summary"]["tx_count"] == len(scenario.expected.txs)
+    assert (base["summary"]["balance"], base["summary"]["tx_count"]) == ("0", 0)
+    assert base["summary"]["reconciled"] is True
+
+    # Each section is an ordinary scan of its own; the group is nobody else's business.
+    r = await evm_user.http.get(f"/api/scans/{children[1]['id']}/transactions")
+    assert r.status_code == 200
+    assert r.json()["total"] == 0
+    intruder = ApiUser(evm_stack.gateway_url)
+    await intruder.sign_up_and_in()
+    try:
+        assert (await intruder.http.get(f"/api/scans/{group}")).status_code == 404
+    finally:
+        await intruder.aclose()
+
+
+async def test_several_chains_are_for_evm_addresses(evm_user: ApiUser) -> None:
+    r = await evm_user.start_scan(
+        input="bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu", chains=["bitcoin", "ethereum"]
+    )
+    assert r.status_code == 400
+    assert "EVM" in r.json()["detail"]

@@ -132,7 +132,9 @@ export interface paths {
         /**
          * Start Scan
          * @description Start scanning a wallet. 400 for input that is not a public key or address we know,
-         *     422 for private keys and seeds (refused, never stored).
+         *     422 for private keys and seeds (refused, never stored). With `chains`, an 0x address is
+         *     scanned on several EVM chains at once: one scan (the answered id) with a section per
+         *     chain.
          */
         post: operations["start_scan_api_scans_post"];
         delete?: never;
@@ -148,7 +150,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Scan */
+        /**
+         * Get Scan
+         * @description One scan; or, for an address scanned on several chains, the group with one section
+         *     (an ordinary scan view) per chain.
+         */
         get: operations["get_scan_api_scans__scan_id__get"];
         put?: never;
         post?: never;
@@ -299,6 +305,11 @@ export interface components {
              * @description bitcoin or bitcoin-testnet; for 0x addresses the EVM chain: ethereum (default), sepolia, polygon, bsc, arbitrum, optimism or base
              */
             chain?: string | null;
+            /**
+             * Chains
+             * @description for an 0x address: several EVM chains scanned at once, one section each
+             */
+            chains?: string[] | null;
             /**
              * Gap Limit
              * @default 20
@@ -646,7 +657,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        [key: string]: string;
+                        [key: string]: unknown;
                     };
                 };
             };

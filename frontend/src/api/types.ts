@@ -5,7 +5,15 @@
 import type { components } from "./schema";
 
 export type UserInfo = components["schemas"]["UserInfo"];
-export type ScanRequestBody = components["schemas"]["ScanRequest"];
+/** POST /api/scans. `chains` (two or more EVM networks) starts one scan per chain as a group. */
+export type ScanRequestBody = components["schemas"]["ScanRequest"] & { chains?: string[] | null };
+
+/** The 202 answer of POST /api/scans; `scans` lists the child scans of a multi-chain group. */
+export interface ScanStarted {
+  id: string;
+  status: string;
+  scans?: { id: string; chain: string }[];
+}
 
 export type ScanStatus = "queued" | "running" | "completed" | "failed";
 export type ScanPhase = "queued" | "deriving" | "fetching" | "aggregating" | "completed" | "failed";
@@ -71,6 +79,31 @@ export interface ScanView {
   error: string | null;
   requested_at: string | null;
   completed_at: string | null;
+  /** Absent or false for one scan; a group answers with GroupScanView instead. */
+  group?: false;
+  /** The multi-chain group this scan belongs to, or null. */
+  group_id?: string | null;
+}
+
+/** GET /api/scans/{id} for a multi-chain group: one section per chain, in the requested order. */
+export interface GroupScanView {
+  id: string;
+  group: true;
+  status: ScanStatus;
+  input: string | null;
+  input_type: string | null;
+  chain: "multiple";
+  chains: string[];
+  requested_at: string | null;
+  completed_at: string | null;
+  sections: ScanView[];
+}
+
+/** What GET /api/scans/{id} answers: one scan, or a group of scans of one address. */
+export type AnyScanView = ScanView | GroupScanView;
+
+export function isGroupView(view: AnyScanView): view is GroupScanView {
+  return view.group === true;
 }
 
 export interface ScanListItem {
@@ -85,6 +118,8 @@ export interface ScanListItem {
   tx_count: number | null;
   requested_at: string | null;
   completed_at: string | null;
+  /** Children of a multi-chain group are listed one by one, each with the group's id. */
+  group_id?: string | null;
 }
 
 export interface Page<T> {

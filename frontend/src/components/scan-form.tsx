@@ -49,20 +49,39 @@ export function ScanForm() {
   const queryClient = useQueryClient();
   const [input, setInput] = useState("");
   const [chain, setChain] = useState<string>("ethereum");
+  // An 0x address exists on every EVM chain: one chain by default, several on request.
+  const [several, setSeveral] = useState(false);
+  const [chains, setChains] = useState<string[]>(["ethereum"]);
   const [gapLimit, setGapLimit] = useState("20");
   const [scriptTypes, setScriptTypes] = useState<string[]>([]);
   const [showErrors, setShowErrors] = useState(false);
-  const ids = { input: useId(), detection: useId(), chain: useId(), gap: useId(), gapHelp: useId() };
+  const ids = {
+    input: useId(),
+    detection: useId(),
+    chain: useId(),
+    several: useId(),
+    chainsHelp: useId(),
+    gap: useId(),
+    gapHelp: useId(),
+  };
   const detection = useMemo(() => detectInput(input), [input]);
   const isKey = detection.state === "ok" && detection.kind === "xpub";
   const gap = Number(gapLimit);
   const gapValid = Number.isInteger(gap) && gap >= GAP_MIN && gap <= GAP_MAX;
+  const needsChain = detection.state === "ok" && detection.needsChain;
+  // In the order of the registry, whatever order they were ticked in.
+  const pickedChains = EVM_CHAINS.filter((c) => chains.includes(c));
+  const noChain = needsChain && several && pickedChains.length === 0;
 
   const start = useMutation({
     mutationFn: () =>
       api.startScan({
         input: input.trim(),
-        chain: detection.state === "ok" && detection.needsChain ? chain : null,
+        ...(!needsChain
+          ? { chain: null }
+          : several && pickedChains.length > 1
+            ? { chain: null, chains: pickedChains }
+            : { chain: several ? (pickedChains[0] ?? chain) : chain }),
         gap_limit: gap,
         script_types: isKey && scriptTypes.length ? scriptTypes : null,
       }),
@@ -73,7 +92,7 @@ export function ScanForm() {
   });
 
   // Secrets never leave the browser. Other doubts go to the gateway, which has the last word.
-  const blocked = detection.state === "empty" || (detection.state === "error" && detection.secret) || !gapValid;
+  const blocked = detection.state === "empty" || (detection.state === "error" && detection.secret) || !gapValid || noChain;
   const serverError =
     start.error instanceof ApiError
       ? start.error.status === 429
@@ -148,24 +167,78 @@ export function ScanForm() {
           )}
         </div>
 
-        {detection.state === "ok" && detection.needsChain ? (
+        {needsChain ? (
           <div className="mt-3">
-            <label htmlFor={ids.chain} className="block text-sm font-medium">
-              Chain
+            {several ? (
+              <fieldset aria-describedby={ids.chainsHelp}>
+                <legend className="block text-sm font-medium">Chains</legend>
+                <div className="mt-1.5 grid grid-cols-2 gap-x-4 gap-y-1.5 sm:grid-cols-3 lg:grid-cols-4">
+                  {EVM_CHAINS.map((c) => (
+                    <label key={c} className="flex min-h-[2rem] items-center gap-2 text-sm">
+                      <input
+                        type="checkbox"
+                        name="chains"
+                        value={c}
+                        className="h-4 w-4 rounded border-slate-300 accent-brand-600"
+                        checked={chains.includes(c)}
+                        onChange={(e) => {
+                          setChains((current) => (e.target.checked ? [...current, c] : current.filter((v) => v !== c)));
+                          start.reset();
+                        }}
+                      />
+                      {CHAIN_LABELS[c]}
+                    </label>
+                  ))}
+                </div>
+                <p
+                  id={ids.chainsHelp}
+                  role={showErrors && noChain ? "alert" : undefined}
+                  className={cx("mt-1 text-xs", showErrors && noChain ? "text-rose-700 dark:text-rose-400" : "text-slate-500 dark:text-slate-400")}
+                >
+                  {noChain
+                    ? "Pick at least one chain."
+                    : pickedChains.length > 1
+                      ? `One scan, ${pickedChains.length} chains: each gets its own section with its own balance.`
+                      : "Tick every chain to scan this address on."}
+                </p>
+              </fieldset>
+            ) : (
+              <>
+                <label htmlFor={ids.chain} className="block text-sm font-medium">
+                  Chain
+                </label>
+                <select
+                  id={ids.chain}
+                  value={chain}
+                  onChange={(e) => setChain(e.target.value)}
+                  className="mt-1.5 block w-full max-w-xs rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-950"
+                >
+                  {EVM_CHAINS.map((c) => (
+                    <option key={c} value={c}>
+                      {CHAIN_LABELS[c]}
+                    </option>
+                  ))}
+                </select>
+                <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">An 0x address exists on every EVM chain: pick the one to scan.</p>
+              </>
+            )}
+            <label htmlFor={ids.several} className="mt-2 flex items-center gap-2 text-sm">
+              <input
+                id={ids.several}
+                type="checkbox"
+                className="h-4 w-4 rounded border-slate-300 accent-brand-600"
+                checked={several}
+                onChange={(e) => {
+                  const on = e.target.checked;
+                  setSeveral(on);
+                  // Carry the choice over: the chain picked so far starts the list.
+                  if (on) setChains((current) => (current.length > 1 ? current : [chain]));
+                  else if (pickedChains[0]) setChain(pickedChains[0]);
+                  start.reset();
+                }}
+              />
+              Scan several chains at once
             </label>
-            <select
-              id={ids.chain}
-              value={chain}
-              onChange={(e) => setChain(e.target.value)}
-              className="mt-1.5 block w-full max-w-xs rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-950"
-            >
-              {EVM_CHAINS.map((c) => (
-                <option key={c} value={c}>
-                  {CHAIN_LABELS[c]}
-                </option>
-              ))}
-            </select>
-            <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">An 0x address exists on every EVM chain: pick the one to scan.</p>
           </div>
         ) : null}
 

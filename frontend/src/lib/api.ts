@@ -4,13 +4,14 @@
 import createClient from "openapi-fetch";
 import type { paths } from "@/api/schema";
 import type {
+  AnyScanView,
   AddressList,
   Direction,
   History,
   Page,
   ScanListItem,
   ScanRequestBody,
-  ScanView,
+  ScanStarted,
   TokenList,
   TransactionPage,
   UserInfo,
@@ -111,11 +112,11 @@ export const api = {
   me: () => send<UserInfo>(() => client.GET("/api/auth/me")),
 
   startScan: (body: ScanRequestBody) =>
-    send<{ id: string; status: string }>(() => client.POST("/api/scans", { body })),
+    send<ScanStarted>(() => client.POST("/api/scans", { body })),
   scans: (page: number, pageSize: number) =>
     send<Page<ScanListItem>>(() => client.GET("/api/scans", { params: { query: { page, page_size: pageSize } } })),
   scan: (id: string) =>
-    send<ScanView>(() => client.GET("/api/scans/{scan_id}", { params: { path: { scan_id: id } } })),
+    send<AnyScanView>(() => client.GET("/api/scans/{scan_id}", { params: { path: { scan_id: id } } })),
   addresses: (id: string) =>
     send<AddressList>(() => client.GET("/api/scans/{scan_id}/addresses", { params: { path: { scan_id: id } } })),
   transactions: (id: string, page: number, pageSize: number, direction: Direction | null) =>

@@ -75,3 +75,39 @@ def test_testnet_network_comes_from_the_key() -> None:
         input="vpub5Y6cjg78GGuNLsaPhmYsiw4gYX3HoQiRBiSwDaBXKUafCt9bNwWQiitDk5VZ5BVxYnQdwoTyXSs2JHRPAgjAvtbBrf8ZhDYe2jWAqvZVnsc"
     )
     assert event.network is Network.BITCOIN_TESTNET  # type: ignore[attr-defined]
+
+
+def test_several_evm_chains_make_one_group_with_a_scan_per_chain() -> None:
+    from datetime import UTC, datetime
+
+    from walletscan_gateway.scan_requests import ScanRequest, plan_scans
+
+    address = "0x5ca1ab1e00000000000000000000000000c0ffee"
+    body = ScanRequest(input=address, chains=["ethereum", "base", "eth"])
+    group, events = plan_scans(body, owner_id="u", now=datetime.now(UTC))
+    # "eth" is Ethereum again: asked once.
+    assert [e.network.value for e in events] == ["ethereum", "base"]
+    assert [e.scan_id for e in events] == [f"{group}-ethereum", f"{group}-base"]
+    assert {e.group_id for e in events} == {group}
+    assert [e.group_position for e in events] == [0, 1]
+    assert all(e.addresses[0].address == address for e in events)
+
+    single, [event] = plan_scans(
+        ScanRequest(input=address, chains=["base"]), owner_id="u", now=datetime.now(UTC)
+    )
+    assert event.scan_id == single
+    assert event.group_id is None
+
+
+def test_chain_and_chains_together_are_refused() -> None:
+    from datetime import UTC, datetime
+
+    import pytest
+    from walletscan_gateway.scan_requests import ScanRequest, plan_scans
+    from walletscan_keys import InputError
+
+    body = ScanRequest(
+        input="0x5ca1ab1e00000000000000000000000000c0ffee", chain="base", chains=["ethereum"]
+    )
+    with pytest.raises(InputError, match="either `chain` or `chains`"):
+        plan_scans(body, owner_id="u", now=datetime.now(UTC))

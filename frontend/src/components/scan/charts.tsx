@@ -4,7 +4,7 @@
 // numbers in coin units; every figure a person reads (tooltips, the table behind each chart)
 // is formatted exactly from the base-unit strings.
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { useId, useState } from "react";
 import {
   Area,
   AreaChart,
@@ -164,10 +164,11 @@ function ChartBody({ query, empty, children }: { query: ReturnType<typeof useHis
 export function BalanceChart({ scanId }: { scanId: string }) {
   const [interval, setPeriod] = useState<"day" | "month">("day");
   const history = useHistory(scanId, interval);
+  const titleId = useId();
   return (
-    <Card aria-labelledby="balance-chart-title" data-testid="balance-chart">
+    <Card aria-labelledby={titleId} data-testid="balance-chart">
       <CardHeader
-        id="balance-chart-title"
+        id={titleId}
         title="Balance over time"
         description="Confirmed balance at the end of each period"
         actions={
@@ -224,9 +225,10 @@ export function BalanceChart({ scanId }: { scanId: string }) {
 
 export function FlowChart({ scanId }: { scanId: string }) {
   const history = useHistory(scanId, "month");
+  const titleId = useId();
   return (
-    <Card aria-labelledby="flow-chart-title" data-testid="flow-chart">
-      <CardHeader id="flow-chart-title" title="In and out per month" description="Received and sent (fees included), confirmed transactions" />
+    <Card aria-labelledby={titleId} data-testid="flow-chart">
+      <CardHeader id={titleId} title="In and out per month" description="Received and sent (fees included), confirmed transactions" />
       <ChartBody query={history} empty="No confirmed activity yet">
         {(data, unit, decimals) => (
           <>

@@ -1,6 +1,7 @@
 "use client";
 
 import type { ScanPhase, ScanStatus } from "@/api/types";
+import { useId } from "react";
 import type { Connection } from "@/lib/use-scan-events";
 import { Card, Spinner, cx } from "../ui";
 
@@ -19,7 +20,16 @@ export interface ProgressState {
   percent: number;
 }
 
-export function ScanProgress({ state, connection }: { state: ProgressState; connection: Connection }) {
+export function ScanProgress({
+  state,
+  connection,
+  label = "Scan progress",
+}: {
+  state: ProgressState;
+  connection: Connection;
+  label?: string;
+}) {
+  const titleId = useId();
   const percent = Math.max(0, Math.min(100, state.percent));
   const rounded = Math.floor(percent);
   const current = PHASES.findIndex((p) => p.phase === state.phase);
@@ -30,11 +40,11 @@ export function ScanProgress({ state, connection }: { state: ProgressState; conn
       : "Preparing addresses";
 
   return (
-    <Card aria-labelledby="progress-title" className="p-4 sm:p-6">
+    <Card aria-labelledby={titleId} className="p-4 sm:p-6">
       <div className="flex flex-wrap items-center justify-between gap-3">
         <div className="flex items-center gap-2.5">
           <Spinner className="text-brand-600 dark:text-brand-400" />
-          <h2 id="progress-title" className="text-base font-semibold">
+          <h2 id={titleId} className="text-base font-semibold">
             {detail}
           </h2>
         </div>
@@ -44,7 +54,7 @@ export function ScanProgress({ state, connection }: { state: ProgressState; conn
       </div>
       <div
         role="progressbar"
-        aria-label="Scan progress"
+        aria-label={label}
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={rounded}

@@ -1,5 +1,6 @@
 "use client";
 
+import { useId } from "react";
 import type { Reconciliation, ScanSummary } from "@/api/types";
 import { formatAmount, formatUnits, parseBaseUnits } from "@/lib/amount";
 import { formatDate, formatCount } from "@/lib/format";
@@ -102,10 +103,11 @@ export function ReconciliationVerdict({
   const fmt = (v: string | null) => (v === null ? "—" : formatAmount(v, decimals, unit));
   const difference = rebuilt !== null && provider !== null ? parseBaseUnits(rebuilt) - parseBaseUnits(provider) : null;
   const mismatches = reconciliation?.mismatches ?? [];
+  const titleId = useId();
 
   return (
     <Card
-      aria-labelledby="reconciliation-title"
+      aria-labelledby={titleId}
       className={cx(
         "p-4 sm:p-5",
         ok ? "border-emerald-200 dark:border-emerald-500/30" : "border-amber-300 bg-amber-50/60 dark:border-amber-500/40 dark:bg-amber-500/5",
@@ -116,7 +118,7 @@ export function ReconciliationVerdict({
           {ok ? <ShieldCheckIcon width={20} height={20} /> : <AlertIcon width={20} height={20} />}
         </div>
         <div className="min-w-0 flex-1">
-          <h2 id="reconciliation-title" className="font-semibold">
+          <h2 id={titleId} className="font-semibold">
             {ok ? "Reconciled: the numbers add up" : "Not reconciled: the numbers disagree"}
           </h2>
           <p className="mt-1 text-sm text-slate-600 dark:text-slate-300">

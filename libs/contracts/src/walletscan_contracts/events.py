@@ -73,6 +73,12 @@ class ScanRequested(Payload):
     tracks: list[Track] = Field(default_factory=list)
     addresses: list[WatchedAddress] = Field(default_factory=list)
     requested_at: datetime
+    group_id: str | None = Field(
+        default=None,
+        description="set when one request scans an address on several chains: the scan the "
+        "user sees, with one scan per chain as its sections",
+    )
+    group_position: int = Field(default=0, ge=0, description="this chain's place in the group")
 
 
 class DeriveBatch(Payload):

@@ -99,6 +99,8 @@ class ReadModel:
                         for t in req.tracks
                     ],
                     "address_count_given": len(req.addresses),
+                    "group_id": req.group_id,
+                    "group_position": req.group_position,
                     "requested_at": req.requested_at,
                     "status": ScanStatus.QUEUED.value,
                     "phase": ScanPhase.QUEUED.value,

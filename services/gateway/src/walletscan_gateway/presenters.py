@@ -68,6 +68,7 @@ def scan_view(scan: Document, progress: ScanProgress | None, counts: tuple[int, 
     unit, decimals = network_info(scan)
     return {
         "id": scan["_id"],
+        "group_id": scan.get("group_id"),
         "status": scan["status"],
         "input": scan.get("input_display"),
         "input_type": scan.get("input_type"),
@@ -85,11 +86,40 @@ def scan_view(scan: Document, progress: ScanProgress | None, counts: tuple[int, 
     }
 
 
+def group_status(statuses: list[str]) -> str:
+    """Queued until a chain starts, running while any chain runs, completed when every chain
+    completed, else failed (the sections say which chain failed and why)."""
+    if all(s == "queued" for s in statuses):
+        return "queued"
+    if any(s in ("queued", "running") for s in statuses):
+        return "running"
+    return "completed" if all(s == "completed" for s in statuses) else "failed"
+
+
+def group_view(group_id: str, sections: list[Document]) -> Document:
+    first = sections[0]
+    finished = [s["completed_at"] for s in sections if s.get("completed_at")]
+    status = group_status([s["status"] for s in sections])
+    return {
+        "id": group_id,
+        "group": True,
+        "status": status,
+        "input": first.get("input"),
+        "input_type": first.get("input_type"),
+        "chain": "multiple",
+        "chains": [s["chain"] for s in sections],
+        "requested_at": first.get("requested_at"),
+        "completed_at": max(finished) if status in ("completed", "failed") and finished else None,
+        "sections": sections,
+    }
+
+
 def scan_list_item(scan: Document) -> Document:
     unit, decimals = network_info(scan)
     summary = scan.get("summary") or {}
     return {
         "id": scan["_id"],
+        "group_id": scan.get("group_id"),
         "status": scan["status"],
         "input": scan.get("input_display"),
         "input_type": scan.get("input_type"),

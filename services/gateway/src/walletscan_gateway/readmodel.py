@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pymongo import DESCENDING
+from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from walletscan_contracts import readmodel as rm
 from walletscan_platform.database import count, match, scan_documents
@@ -20,6 +20,15 @@ class ScanReads:
 
     async def scan(self, scan_id: str, owner_id: str) -> Document | None:
         return await self.db[rm.SCANS].find_one(match({"_id": scan_id, "owner_id": owner_id}))
+
+    async def group_scans(self, group_id: str, owner_id: str) -> list[Document]:
+        """The per-chain scans of a multi-chain scan, in the order the chains were asked."""
+        cursor = (
+            self.db[rm.SCANS]
+            .find(match({"group_id": group_id, "owner_id": owner_id}))
+            .sort([("group_position", ASCENDING)])
+        )
+        return [doc async for doc in cursor]
 
     async def scans(self, owner_id: str, *, skip: int, limit: int) -> tuple[list[Document], int]:
         query = {"owner_id": owner_id}

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
-from walletscan_contracts.chains import NETWORKS, Network
+from walletscan_contracts.chains import NETWORKS, Family, Network, family_of
 from walletscan_contracts.events import ScanRequested, Track, WatchedAddress
 from walletscan_keys import InputError, ParsedInput, parse_input
 
@@ -72,6 +72,12 @@ class ScanRequest(BaseModel):
         description="bitcoin or bitcoin-testnet; for 0x addresses the EVM chain: ethereum "
         "(default), sepolia, polygon, bsc, arbitrum, optimism or base",
     )
+    chains: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=7,
+        description="for an 0x address: several EVM chains scanned at once, one section each",
+    )
     gap_limit: int = Field(default=20, ge=1, le=1000)
     script_types: list[str] | None = Field(
         default=None,
@@ -93,7 +99,11 @@ def network_of(chain: str | None) -> Network | None:
 
 
 def parse_request(body: ScanRequest) -> ParsedInput:
-    parsed = parse_input(body.input, script_types=body.script_types, network=network_of(body.chain))
+    return _parse(body, network_of(body.chain))
+
+
+def _parse(body: ScanRequest, network: Network | None) -> ParsedInput:
+    parsed = parse_input(body.input, script_types=body.script_types, network=network)
     if parsed.network not in SCANNABLE_NETWORKS:
         raise InputError(
             f"this is a {NETWORKS[parsed.network].name} {parsed.input_type}: walletscan reads "
@@ -137,3 +147,48 @@ def build_scan_requested(
         ],
         requested_at=now,
     )
+
+
+def requested_networks(body: ScanRequest) -> list[Network | None]:
+    """The chains asked for, in order, without repeats ([None]: detect from the input)."""
+    if body.chains is not None and body.chain is not None:
+        msg = "give either `chain` or `chains`, not both"
+        raise InputError(msg)
+    names = body.chains if body.chains is not None else [body.chain]
+    networks: list[Network | None] = []
+    for name in names:
+        network = network_of(name)
+        if network not in networks:
+            networks.append(network)
+    return networks
+
+
+def plan_scans(
+    body: ScanRequest, *, owner_id: str, now: datetime
+) -> tuple[str, list[ScanRequested]]:
+    """The id to answer with and the scans to request. Several chains make one group: the
+    user sees one scan (the group id) whose sections are one ordinary scan per chain, so the
+    same address on two chains never shares a read-model document."""
+    networks = requested_networks(body)
+    if len(networks) == 1:
+        event = build_scan_requested(_parse(body, networks[0]), body, owner_id=owner_id, now=now)
+        return event.scan_id, [event]
+    evm = [n for n in networks if n is not None and family_of(n) is Family.EVM]
+    if len(evm) != len(networks):
+        msg = "several chains at once are for 0x addresses on EVM chains"
+        raise InputError(msg)
+    group_id = uuid.uuid4().hex
+    events = []
+    for position, network in enumerate(evm):
+        parsed = _parse(body, network)
+        event = build_scan_requested(parsed, body, owner_id=owner_id, now=now)
+        events.append(
+            event.model_copy(
+                update={
+                    "scan_id": f"{group_id}-{network.value}",
+                    "group_id": group_id,
+                    "group_position": position,
+                }
+            )
+        )
+    return group_id, events

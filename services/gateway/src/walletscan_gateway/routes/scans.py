@@ -18,6 +18,7 @@ from walletscan_contracts.events import (
     EventType,
     ScanPhase,
     ScanProgress,
+    ScanRequested,
     ScanStatus,
 )
 from walletscan_contracts.reports import ReportFormat, ReportReply, ReportRequest
@@ -28,7 +29,7 @@ from walletscan_platform.telemetry import SCANS_REQUESTED
 from walletscan_gateway import presenters
 from walletscan_gateway.bus import BackendUnavailable, GatewayBus
 from walletscan_gateway.readmodel import ScanReads
-from walletscan_gateway.scan_requests import ScanRequest, build_scan_requested, parse_request
+from walletscan_gateway.scan_requests import ScanRequest, plan_scans
 from walletscan_gateway.security import CurrentUser, current_user, require_csrf, user_from_websocket
 from walletscan_gateway.settings import GatewaySettings, get_settings
 
@@ -70,52 +71,67 @@ Scan = Annotated[dict[str, Any], Depends(owned_scan)]
 @router.post("", status_code=202, dependencies=[Depends(require_csrf)])
 async def start_scan(
     body: ScanRequest, request: Request, user: User, bus: Bus, reads: Reads, settings: Settings
-) -> dict[str, str]:
+) -> dict[str, Any]:
     """Start scanning a wallet. 400 for input that is not a public key or address we know,
-    422 for private keys and seeds (refused, never stored)."""
+    422 for private keys and seeds (refused, never stored). With `chains`, an 0x address is
+    scanned on several EVM chains at once: one scan (the answered id) with a section per
+    chain."""
+    now = datetime.now(UTC)
     try:
-        parsed = parse_request(body)
+        scan_id, events = plan_scans(body, owner_id=user.id, now=now)
     except PrivateKeyRefused as exc:
         raise HTTPException(422, str(exc)) from exc
     except InputError as exc:
         raise HTTPException(400, str(exc)) from exc
-    now = datetime.now(UTC)
     if await reads.scans_since(user.id, now - timedelta(hours=1)) >= settings.scans_per_hour:
         raise HTTPException(
             429,
             f"at most {settings.scans_per_hour} scans per hour; try again later",
             headers={"Retry-After": "600"},
         )
-    event = build_scan_requested(parsed, body, owner_id=user.id, now=now)
     try:
-        async with bus.progress_updates(event.scan_id) as updates:
-            await bus.events.publish(
-                subjects.scan_requested(event.scan_id),
-                event,
-                event_type=EventType.SCAN_REQUESTED,
-                msg_id=f"{event.scan_id}:requested",
-                correlationid=event.scan_id,
-            )
-            with contextlib.suppress(TimeoutError, StopAsyncIteration):
-                async with asyncio.timeout(RECORDED_WAIT_SECONDS):
-                    await anext(updates)
-        await bus.events.publish(
-            subjects.audit("scan", "requested"),
-            AuditRecord(
-                area="scan",
-                action="requested",
-                user_id=user.id,
-                client_ip=request.client.host if request.client else None,
-                detail=f"{event.input_type} {event.input_display} on {event.network.value}",
-                at=now,
-            ),
-            event_type=EventType.AUDIT,
-        )
+        async with asyncio.timeout(RECORDED_WAIT_SECONDS):
+            await asyncio.gather(*(request_and_wait(bus, event) for event in events))
+    except TimeoutError:
+        pass  # the requests are durable in JetStream; the read model catches up shortly
     except BackendUnavailable as exc:
         raise HTTPException(503, "the scan service is unavailable; try again shortly") from exc
-    SCANS_REQUESTED.labels(event.input_type, event.network.value).inc()
-    log.info("scan requested", scan_id=event.scan_id, input=event.input_display)
-    return {"id": event.scan_id, "status": ScanStatus.QUEUED.value}
+    first = events[0]
+    chains = ", ".join(e.network.value for e in events)
+    await bus.events.publish(
+        subjects.audit("scan", "requested"),
+        AuditRecord(
+            area="scan",
+            action="requested",
+            user_id=user.id,
+            client_ip=request.client.host if request.client else None,
+            detail=f"{first.input_type} {first.input_display} on {chains}",
+            at=now,
+        ),
+        event_type=EventType.AUDIT,
+    )
+    for event in events:
+        SCANS_REQUESTED.labels(event.input_type, event.network.value).inc()
+    log.info("scan requested", scan_id=scan_id, input=first.input_display, chains=chains)
+    answer: dict[str, Any] = {"id": scan_id, "status": ScanStatus.QUEUED.value}
+    if first.group_id is not None:
+        answer["scans"] = [{"id": e.scan_id, "chain": e.network.value} for e in events]
+    return answer
+
+
+async def request_and_wait(bus: GatewayBus, event: ScanRequested) -> None:
+    """Publish a scan request and wait for the aggregator to record it (its first progress),
+    so the GET that follows finds it."""
+    async with bus.progress_updates(event.scan_id) as updates:
+        await bus.events.publish(
+            subjects.scan_requested(event.scan_id),
+            event,
+            event_type=EventType.SCAN_REQUESTED,
+            msg_id=f"{event.scan_id}:requested",
+            correlationid=event.scan_id,
+        )
+        with contextlib.suppress(StopAsyncIteration):
+            await anext(updates)
 
 
 @router.get("")
@@ -135,7 +151,20 @@ async def list_scans(
 
 
 @router.get("/{scan_id}")
-async def get_scan(scan: Scan, bus: Bus, reads: Reads) -> dict[str, Any]:
+async def get_scan(scan_id: str, user: User, bus: Bus, reads: Reads) -> dict[str, Any]:
+    """One scan; or, for an address scanned on several chains, the group with one section
+    (an ordinary scan view) per chain."""
+    scan = await reads.scan(scan_id, user.id)
+    if scan is not None:
+        return await scan_view_of(scan, bus, reads)
+    children = await reads.group_scans(scan_id, user.id)
+    if not children:
+        raise HTTPException(404, NOT_FOUND)
+    sections = [await scan_view_of(child, bus, reads) for child in children]
+    return presenters.group_view(scan_id, sections)
+
+
+async def scan_view_of(scan: dict[str, Any], bus: GatewayBus, reads: ScanReads) -> dict[str, Any]:
     progress = await bus.last_progress(scan["_id"])
     counts = await reads.address_counts(scan["_id"])
     return presenters.scan_view(scan, progress, counts)
