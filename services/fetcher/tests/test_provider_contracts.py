@@ -119,7 +119,7 @@ async def test_blockchair_errors_reach_the_caller_as_provider_errors() -> None:
             await client.fetch_addresses(["not-an-address"], BTC)
         assert refused.value.status_code == 400
         with pytest.raises(UnsupportedNetwork):
-            await client.fetch_addresses([A], Network.ETHEREUM)
+            await client.fetch_addresses([A], Network.POLYGON)  # Ethereum: served (issue 5)
         app.state.faults.add(FaultRule.html_page(1, status=503))
         with pytest.raises(TransientProviderError, match="HTTP 503"):
             await client.fetch_addresses([A], BTC)

@@ -25,6 +25,10 @@ EVM_PROVIDERS = (JSONRPC, ETHERSCAN)
 # costs no third-party quota) — it hands history on when it lacks the Otterscan/trace APIs —
 # then Etherscan V2 (one key for every chain; BSC, Base and OP need a paid plan).
 _EVM_ORDER = (JSONRPC, ETHERSCAN)
+# Ethereum only: Blockchair's docs list `ethereum` (and `ethereum/testnet`) alone, and Tatum's
+# v3 account endpoints are grounded for Ethereum only. Both hand over what they cannot give
+# exactly (fees of a sender, tokens, internal transfers: see the fetcher's clients).
+_ETHEREUM_ORDER = (JSONRPC, ETHERSCAN, BLOCKCHAIR, TATUM)
 
 # Default order when the setting is empty. Esplora first (free, paged, exact), Blockchair next
 # (batches of 100, but a small free quota), then the optional ones: an Electrum server only if
@@ -35,7 +39,7 @@ DEFAULT_ORDER: dict[Network, tuple[str, ...]] = {
     Network.LITECOIN: (BLOCKCHAIR, ELECTRUM, TATUM),
     Network.DOGECOIN: (BLOCKCHAIR, ELECTRUM, TATUM),
     Network.BITCOIN_CASH: (BLOCKCHAIR, ELECTRUM, TATUM),
-    Network.ETHEREUM: _EVM_ORDER,
+    Network.ETHEREUM: _ETHEREUM_ORDER,
     Network.SEPOLIA: _EVM_ORDER,
     Network.POLYGON: _EVM_ORDER,
     Network.BSC: _EVM_ORDER,

@@ -370,3 +370,103 @@ __all__ = [
     "load_blockchair_doc_examples",
     "tx_detail",
 ]
+
+
+# --------------------------------------------------------------------------- Ethereum (issue 5)
+
+
+def create_blockchair_eth_app(rpc_url: str, *, api_key: str | None = None) -> FastAPI:
+    """``GET /ethereum/dashboards/address/{a}`` served from a real node (via the Etherscan
+    simulator's `NodeReader`), shaped as Blockchair's docs v2.0.80 example: ``address`` with
+    the balance as a wei string, ``calls[]`` newest first (top-level ``index "0"``, internal
+    ones by trace id; ``value`` a JSON number; ``transferred`` false for failed calls),
+    ``layer_2.erc_20[]`` with ``erc_20=precise``; ``limit/offset`` page the calls. An unknown
+    address gets ``data: []``. ``app.state.fail_with`` = a code answers every request with it.
+    """
+    from walletscan_testkit.etherscan_sim import NodeReader
+
+    app = FastAPI(title="blockchair eth simulator", openapi_url=None, docs_url=None)
+    reader = NodeReader(rpc_url)
+    app.state.fail_with = None
+    app.state.requests = 0
+
+    def calls_of(address: str) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for r in reader.txlist(address):
+            out.append({**_eth_call(r, "0"), "_pos": (int(r["blockNumber"]), 0)})
+        for r in reader.txlistinternal(address):
+            out.append(
+                {**_eth_call(r, f"0.{r.get('traceId') or 0}"), "_pos": (int(r["blockNumber"]), 1)}
+            )
+        out.sort(key=lambda c: c.pop("_pos"), reverse=True)
+        return out
+
+    @app.get("/ethereum/dashboards/address/{address}")
+    def eth_address(address: str, request: Request) -> Response:
+        app.state.requests += 1
+        q = request.query_params
+        if app.state.fail_with:
+            return JSONResponse(
+                {"data": None, "context": {"code": app.state.fail_with, "error": "limit"}},
+                app.state.fail_with,
+            )
+        if api_key is not None and q.get("key") != api_key:
+            return JSONResponse({"data": None, "context": {"code": 402, "error": "key"}}, 402)
+        a = address.lower()
+        tip = reader.tip()
+        limit, offset = int(q.get("limit", "100")), int(q.get("offset", "0"))
+        calls = calls_of(a)
+        context = {"code": 200, "limit": limit, "offset": offset, "state": tip}
+        if not calls:
+            return JSONResponse({"data": [], "context": {**context, "results": 0}})
+        tokens = []
+        if q.get("erc_20") in ("precise", "true", "approximate"):
+            seen: dict[str, dict[str, str]] = {}
+            for t in reader.tokentx(a):
+                seen[t["contractAddress"]] = t
+            for token, t in sorted(seen.items()):
+                tokens.append(
+                    {
+                        "token_address": token,
+                        "token_name": t["tokenName"],
+                        "token_symbol": t["tokenSymbol"],
+                        "token_decimals": int(t["tokenDecimal"]),
+                        "balance": reader.token_balance(token, a),
+                    }
+                )
+        nonce = int(reader.rpc("eth_getTransactionCount", a, "latest"), 16)
+        info = {
+            "type": "account",
+            "balance": reader.balance(a),
+            "call_count": len(calls),
+            "receiving_call_count": sum(
+                1 for c in calls if c["recipient"] == a and c["transferred"]
+            ),
+            "spending_call_count": sum(1 for c in calls if c["sender"] == a and c["transferred"]),
+            "transaction_count": len({c["transaction_hash"] for c in calls}),
+            "nonce": nonce if q.get("nonce") == "true" else None,
+        }
+        data = {
+            a: {
+                "address": info,
+                "calls": calls[offset : offset + limit],
+                "layer_2": {"erc_20": tokens},
+            }
+        }
+        return JSONResponse({"data": data, "context": {**context, "results": 1}})
+
+    return app
+
+
+def _eth_call(row: dict[str, str], index: str) -> dict[str, Any]:
+    return {
+        "block_id": int(row["blockNumber"]),
+        "transaction_hash": row["hash"],
+        "index": index,
+        "time": datetime.fromtimestamp(int(row["timeStamp"]), UTC).strftime("%Y-%m-%d %H:%M:%S"),
+        "sender": row["from"],
+        "recipient": row["to"] or row.get("contractAddress") or None,
+        "value": int(row["value"]),
+        "value_usd": 0,
+        "transferred": row.get("isError", "0") == "0",
+    }

@@ -163,3 +163,94 @@ def create_tatum_app(
 
 
 __all__ = ["MAX_PAGE_SIZE", "btc", "create_tatum_app", "tx_json"]
+
+
+# --------------------------------------------------------------------------- Ethereum (issue 5)
+
+
+def create_tatum_eth_app(rpc_url: str, *, api_key: str = "t-key") -> FastAPI:
+    """Tatum v3 Ethereum endpoints served from a real node (via the Etherscan simulator's
+    `NodeReader`), shapes of Tatum's OpenAPI `EthTx` / balance:
+
+    - ``GET /v3/ethereum/block/current`` → the tip (a JSON number)
+    - ``GET /v3/ethereum/account/transaction/{a}?pageSize&offset&from&to&sort`` → the
+      transactions the address sent or received (as ``from``/``to``), with receipt data
+      (``gasUsed``, ``status``, ``logs``); internal transfers are not listed, as in v3
+    - ``GET /v3/ethereum/account/balance/{a}`` → ``{"balance": "<ETH decimal>"}``
+    """
+    from walletscan_testkit.etherscan_sim import NodeReader
+
+    app = FastAPI(title="tatum eth simulator", openapi_url=None, docs_url=None)
+    reader = NodeReader(rpc_url)
+    app.state.requests = 0
+
+    def authorised(request: Request) -> bool:
+        app.state.requests += 1
+        return request.headers.get("x-api-key") == api_key
+
+    def refused() -> Response:
+        return tatum_error(401, "subscription.not.active", "invalid api key")
+
+    @app.get("/v3/ethereum/block/current")
+    def current(request: Request) -> Response:
+        return JSONResponse(reader.tip()) if authorised(request) else refused()
+
+    @app.get("/v3/ethereum/account/balance/{address}")
+    def balance(address: str, request: Request) -> Response:
+        if not authorised(request):
+            return refused()
+        wei = Decimal(reader.balance(address.lower()))
+        text = format(wei / Decimal(10**18), "f")
+        text = text.rstrip("0").rstrip(".") if "." in text else text
+        return JSONResponse({"balance": text or "0"})
+
+    @app.get("/v3/ethereum/account/transaction/{address}")
+    def txs(address: str, request: Request) -> Response:
+        if not authorised(request):
+            return refused()
+        q = request.query_params
+        size = int(q.get("pageSize", "0"))
+        if not 1 <= size <= MAX_PAGE_SIZE:
+            return tatum_error(400, "validation.failed", "pageSize must be 1..50")
+        offset = int(q.get("offset", "0"))
+        low, high = int(q.get("from", "0")), int(q.get("to", str(reader.tip())))
+        rows = [r for r in reader.txlist(address.lower()) if low <= int(r["blockNumber"]) <= high]
+        rows.sort(key=lambda r: (int(r["blockNumber"]), int(r["transactionIndex"])))
+        if q.get("sort", "DESC").upper() == "DESC":
+            rows.reverse()
+        out = []
+        for r in rows[offset : offset + size]:
+            receipt = reader.rpc("eth_getTransactionReceipt", r["hash"])
+            out.append(
+                {
+                    "blockHash": r["blockHash"],
+                    "status": receipt["status"] == "0x1",
+                    "blockNumber": int(r["blockNumber"]),
+                    "from": r["from"],
+                    "gas": int(r["gas"]),
+                    "gasPrice": r["gasPrice"],
+                    "transactionHash": r["hash"],
+                    "input": r["input"],
+                    "nonce": int(r["nonce"]),
+                    "to": r["to"] or None,
+                    "transactionIndex": int(r["transactionIndex"]),
+                    "value": r["value"],
+                    "gasUsed": int(r["gasUsed"]),
+                    "cumulativeGasUsed": int(r["cumulativeGasUsed"]),
+                    "contractAddress": r["contractAddress"] or None,
+                    "logs": [
+                        {
+                            "address": log["address"],
+                            "topics": log["topics"],
+                            "data": log["data"],
+                            "logIndex": int(log["logIndex"], 16),
+                            "transactionIndex": int(log["transactionIndex"], 16),
+                            "transactionHash": log["transactionHash"],
+                        }
+                        for log in receipt["logs"]
+                    ],
+                }
+            )
+        return JSONResponse(out)
+
+    return app

@@ -46,7 +46,13 @@ def _tatum(s: FetcherSettings, http: httpx.AsyncClient, _: AsyncLimiter) -> Prov
     keys: dict[Network, str] = {}
     if s.tatum_api_key:
         main = s.tatum_api_key.get_secret_value()
-        mainnets = (Network.BITCOIN, Network.LITECOIN, Network.DOGECOIN, Network.BITCOIN_CASH)
+        mainnets = (
+            Network.BITCOIN,
+            Network.LITECOIN,
+            Network.DOGECOIN,
+            Network.BITCOIN_CASH,
+            Network.ETHEREUM,
+        )
         keys |= dict.fromkeys(mainnets, main)
     if s.tatum_testnet_api_key:
         keys[Network.BITCOIN_TESTNET] = s.tatum_testnet_api_key.get_secret_value()

@@ -37,7 +37,15 @@ from walletscan_fetcher.providers.base import (
     TransientProviderError,
     UnsupportedNetwork,
 )
+from walletscan_fetcher.providers.blockchair_eth import (
+    CALL_PAGE_SIZE,
+    ETH_CHAIN_PATH,
+    ETH_DATA,
+    EthAddressData,
+    eth_report,
+)
 from walletscan_fetcher.providers.deadline import call_deadline
+from walletscan_fetcher.providers.evm_records import require_evm_address
 from walletscan_fetcher.providers.http import JsonGetter, require_plain_address
 from walletscan_fetcher.providers.utxo_records import summary_from_txs, tip_covering
 
@@ -52,6 +60,10 @@ CHAIN_PATHS: dict[Network, str] = {
     Network.DOGECOIN: "dogecoin",
     Network.BITCOIN_CASH: "bitcoin-cash",
 }
+
+# Ethereum (issue 5): only `ethereum` and `ethereum/testnet` are in the docs, and which testnet
+# the latter is was not pinned down, so only mainnet is served. See `blockchair_eth`.
+EVM_CHAIN_PATHS: dict[Network, str] = {Network.ETHEREUM: ETH_CHAIN_PATH}
 
 QUOTA_CODES = frozenset({402, 430, 434, 436, 437})
 RATE_LIMIT_CODES = frozenset({429, 435})
@@ -161,6 +173,12 @@ class BlockchairErrorBody(_Model):
     context: BlockchairContext
 
 
+class BlockchairEthResponse(_Model):
+    data: Any = None  # {address: EthAddressData}, or [] when the address is unknown
+    context: BlockchairContext
+
+
+_ETH = TypeAdapter(BlockchairEthResponse)
 _SET = TypeAdapter(BlockchairSetResponse)
 _TXS = TypeAdapter(BlockchairTxsResponse)
 _ERROR = TypeAdapter(BlockchairErrorBody)
@@ -278,11 +296,12 @@ class BlockchairClient:
         page_size: int = PAGE_SIZE,
     ) -> None:
         self.name = name
-        self.networks: frozenset[Network] = networks or frozenset(CHAIN_PATHS)
+        self.networks: frozenset[Network] = networks or frozenset({*CHAIN_PATHS, *EVM_CHAIN_PATHS})
         self._base = base_url.rstrip("/")
         self._key = api_key
         self._deadline = deadline_seconds
         self._page = page_size
+        self._eth_page = min(page_size, CALL_PAGE_SIZE)
         self._get = JsonGetter(http, provider=name, classify=classify)
 
     async def aclose(self) -> None:
@@ -294,6 +313,13 @@ class BlockchairClient:
     async def fetch_addresses(
         self, addresses: Sequence[str], network: Network
     ) -> dict[str, AddressReport]:
+        if network in EVM_CHAIN_PATHS and network in self.networks:
+            async with call_deadline(self._deadline, provider=self.name):
+                out: dict[str, AddressReport] = {}
+                for address in dict.fromkeys(addresses):
+                    require_evm_address(address, provider=self.name)
+                    out[address] = await self._fetch_eth(EVM_CHAIN_PATHS[network], address)
+                return out
         chain = CHAIN_PATHS.get(network)
         if chain is None or network not in self.networks:
             raise UnsupportedNetwork(f"{network} is not served", provider=self.name)
@@ -365,6 +391,46 @@ class BlockchairClient:
         except ValueError as exc:
             raise TransientProviderError(f"inconsistent data: {exc}", provider=self.name) from exc
 
+    async def _fetch_eth(self, chain: str, address: str) -> AddressReport:
+        """Pages `calls` until `address.call_count`; token balances and nonce once."""
+        url = f"{self._base}/{chain}/dashboards/address/{address}"
+        first: EthAddressData | None = None
+        calls: list[Any] = []
+        tip = 0
+        while True:
+            extra = {"erc_20": "precise", "nonce": "true"} if first is None else {}
+            page = await self._get.get(
+                url,
+                _ETH,
+                params=self._params(limit=str(self._eth_page), offset=str(len(calls)), **extra),
+            )
+            self._check(page.context)
+            try:
+                found = ETH_DATA.validate_python(page.data or {})
+            except ValueError as exc:
+                raise TransientProviderError(
+                    f"malformed address dashboard: {exc}", provider=self.name
+                ) from exc
+            data = found.get(address)
+            if data is None:
+                if first is None:  # unknown to Blockchair: no history at all
+                    return eth_report(address, None, page.context.state or 0, parse_time=parse_time)
+                raise TransientProviderError(
+                    "the address vanished while paging", provider=self.name
+                )
+            if first is None:
+                first, tip = data, page.context.state or 0
+            calls += data.calls
+            if len(calls) >= first.address.call_count or not data.calls:
+                break
+        if len(calls) != first.address.call_count:
+            raise TransientProviderError(
+                f"history changed while paging: {len(calls)} of {first.address.call_count} calls",
+                provider=self.name,
+            )
+        whole = first.model_copy(update={"calls": calls})
+        return eth_report(address, whole, tip, parse_time=parse_time)
+
     def _params(self, **params: str) -> dict[str, str]:
         if self._key:
             params["key"] = self._key
@@ -386,6 +452,7 @@ class BlockchairClient:
 
 __all__ = [
     "CHAIN_PATHS",
+    "EVM_CHAIN_PATHS",
     "MAX_ADDRESSES",
     "MAX_TRANSACTIONS",
     "BlockchairClient",

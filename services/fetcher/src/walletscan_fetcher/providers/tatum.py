@@ -34,7 +34,16 @@ from walletscan_fetcher.providers.base import (
     UnsupportedNetwork,
 )
 from walletscan_fetcher.providers.deadline import call_deadline
+from walletscan_fetcher.providers.evm_records import require_evm_address
 from walletscan_fetcher.providers.http import JsonGetter, require_plain_address
+from walletscan_fetcher.providers.tatum_evm import (
+    BLOCK_NUMBER,
+    ETH_BALANCE,
+    ETH_TXS,
+    EVM_CHAIN_PATHS,
+    TatumEthTx,
+    eth_report,
+)
 from walletscan_fetcher.providers.utxo_records import summary_from_txs, tip_covering
 
 PAGE_SIZE = 50  # Tatum's maximum pageSize for address transactions
@@ -221,7 +230,9 @@ class TatumClient:
     ) -> None:
         self.name = name
         self._keys = dict(keys)
-        self.networks: frozenset[Network] = frozenset(n for n in keys if n in CHAIN_PATHS)
+        self.networks: frozenset[Network] = frozenset(
+            n for n in keys if n in CHAIN_PATHS or n in EVM_CHAIN_PATHS
+        )
         self._base = base_url.rstrip("/")
         self._deadline = deadline_seconds
         self._get = JsonGetter(http, provider=name, classify=classify)
@@ -232,9 +243,39 @@ class TatumClient:
     async def fetch_address(self, address: str, network: Network) -> AddressReport:
         if network not in self.networks:
             raise UnsupportedNetwork(f"{network} is not configured", provider=self.name)
+        if network in EVM_CHAIN_PATHS:
+            require_evm_address(address, provider=self.name)
+            async with call_deadline(self._deadline, provider=self.name):
+                return await self._fetch_evm(address, network)
         require_plain_address(address, provider=self.name, separators="/")
         async with call_deadline(self._deadline, provider=self.name):
             return await self._fetch(address, network)
+
+    async def _fetch_evm(self, address: str, network: Network) -> AddressReport:
+        root = f"{self._base}/v3/{EVM_CHAIN_PATHS[network]}"
+        headers = {"x-api-key": self._keys[network]}
+        tip = await self._get.get(f"{root}/block/current", BLOCK_NUMBER, headers=headers)
+        rows: list[TatumEthTx] = []
+        while True:
+            page = await self._get.get(
+                f"{root}/account/transaction/{address}",
+                ETH_TXS,
+                params={
+                    "pageSize": str(PAGE_SIZE),
+                    "offset": str(len(rows)),
+                    "from": "0",
+                    "to": str(tip),
+                    "sort": "ASC",
+                },
+                headers=headers,
+            )
+            rows += page
+            if len(page) < PAGE_SIZE:
+                break
+        balance = await self._get.get(
+            f"{root}/account/balance/{address}", ETH_BALANCE, headers=headers
+        )
+        return eth_report(address, balance, rows, tip)
 
     async def _fetch(self, address: str, network: Network) -> AddressReport:
         root = f"{self._base}/v3/{CHAIN_PATHS[network]}"
@@ -263,6 +304,7 @@ class TatumClient:
 
 __all__ = [
     "CHAIN_PATHS",
+    "EVM_CHAIN_PATHS",
     "PAGE_SIZE",
     "TatumBalance",
     "TatumClient",
