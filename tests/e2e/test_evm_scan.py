@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
-from walletscan_platform import localstack
 from walletscan_testkit.anvil import AnvilUnavailable, anvil_node
 from walletscan_testkit.esplora_sim import run_server
 from walletscan_testkit.etherscan_sim import create_etherscan_app
@@ -22,10 +20,8 @@ from walletscan_testkit.evm_scenario import EvmScenario, play_scenario
 from walletscan_testkit.stack import (
     Infrastructure,
     ServiceStack,
-    free_port,
+    nats_beside,
     service_stack,
-    start_process,
-    wait_for_port,
 )
 
 from tests.e2e.client import ApiUser
@@ -54,25 +50,9 @@ def base_node_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def evm_nats(
     tmp_path_factory: pytest.TempPathFactory, infra: Infrastructure
 ) -> Iterator[Infrastructure]:
-    """A NATS of its own (these consumers must not compete with the shared stack's) next to
-    the shared MongoDB server (every stack has its own database on it)."""
-    data_dir = tmp_path_factory.mktemp("evm")
-    port = free_port()
-    proc = start_process(
-        localstack.nats_process(port, data_dir), data_dir / "logs", dict(os.environ)
-    )
-    own = Infrastructure(
-        nats_url=f"nats://127.0.0.1:{port}",
-        mongodb_url=infra.mongodb_url,
-        data_dir=data_dir,
-        processes={"nats": proc},
-        nats_port=port,
-    )
-    try:
-        wait_for_port(port, proc=proc.popen)
+    """A NATS of its own (these consumers must not compete with the shared stack's)."""
+    with nats_beside(infra, tmp_path_factory.mktemp("evm")) as own:
         yield own
-    finally:
-        own.stop()
 
 
 @pytest.fixture(scope="module")

@@ -26,10 +26,9 @@ from walletscan_testkit.stack import (
     Infrastructure,
     RunningProcess,
     ServiceStack,
-    free_port,
+    nats_beside,
     service_stack,
     start_process,
-    wait_for_port,
 )
 
 from tests.e2e.client import ApiUser
@@ -73,25 +72,9 @@ def providers(wallet: Wallet) -> Iterator[Providers]:
 def own_nats(
     tmp_path_factory: pytest.TempPathFactory, infra: Infrastructure
 ) -> Iterator[Infrastructure]:
-    """A NATS of its own (this stack's consumers must not compete with the shared stack's)
-    next to the shared MongoDB server (every stack has its own database on it)."""
-    data_dir = tmp_path_factory.mktemp("fallback")
-    port = free_port()
-    nats_proc = start_process(
-        localstack.nats_process(port, data_dir), data_dir / "logs", dict(os.environ)
-    )
-    own = Infrastructure(
-        nats_url=f"nats://127.0.0.1:{port}",
-        mongodb_url=infra.mongodb_url,
-        data_dir=data_dir,
-        processes={"nats": nats_proc},
-        nats_port=port,
-    )
-    try:
-        wait_for_port(port, proc=nats_proc.popen)
+    """A NATS of its own (these consumers must not compete with the shared stack's)."""
+    with nats_beside(infra, tmp_path_factory.mktemp("fallback")) as own:
         yield own
-    finally:
-        own.stop()
 
 
 @pytest.fixture(scope="module")

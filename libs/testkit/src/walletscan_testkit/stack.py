@@ -275,3 +275,25 @@ async def _wait_for_consumers(nats_url: str, providers: list[str], deadline: flo
                     await asyncio.sleep(0.1)
     finally:
         await nc.close()
+
+
+@contextmanager
+def nats_beside(infra: Infrastructure, data_dir: Path) -> Iterator[Infrastructure]:
+    """A NATS server of its own next to `infra`'s database server: a second stack whose
+    consumers must not compete with the first one's (each stack has its own database)."""
+    port = free_port()
+    proc = start_process(
+        localstack.nats_process(port, data_dir), data_dir / "logs", dict(os.environ)
+    )
+    own = Infrastructure(
+        nats_url=f"nats://127.0.0.1:{port}",
+        mongodb_url=infra.mongodb_url,
+        data_dir=data_dir,
+        processes={"nats": proc},
+        nats_port=port,
+    )
+    try:
+        wait_for_port(port, proc=proc.popen)
+        yield own
+    finally:
+        own.stop()

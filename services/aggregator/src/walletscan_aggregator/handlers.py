@@ -246,25 +246,15 @@ async def finish_scan(rt: Runtime, scan_id: str, *, causationid: str) -> None:
             [t["script_type"] for t in scan["tracks"]],
         ),
     )
-    now = datetime.now(UTC)
-    if await repo.finish(
+    await _complete(
+        rt,
         scan_id,
         summary=summary,
         reconciliation=service.reconciliation_document(reconciliation),
         history=service.history_document(ledger),
-        at=now,
-    ):
-        SCANS_FINISHED.labels("completed").inc()
-        log.info("scan completed", scan_id=scan_id, txs=len(ledger.transactions))
-        await rt.publisher.publish(
-            subjects.scan_completed(scan_id),
-            ScanCompleted(scan_id=scan_id, completed_at=now),
-            event_type=EventType.SCAN_COMPLETED,
-            msg_id=subjects.terminal_msg_id(scan_id, "completed"),
-            correlationid=scan_id,
-            causationid=causationid,
-        )
-    await publish_progress(rt, scan_id)
+        tx_count=len(ledger.transactions),
+        causationid=causationid,
+    )
 
 
 async def finish_evm_scan(rt: Runtime, scan: dict[str, Any], *, causationid: str) -> None:
