@@ -90,10 +90,7 @@ async def start_scan(
             headers={"Retry-After": "600"},
         )
     try:
-        async with asyncio.timeout(RECORDED_WAIT_SECONDS):
-            await asyncio.gather(*(request_and_wait(bus, event) for event in events))
-    except TimeoutError:
-        pass  # the requests are durable in JetStream; the read model catches up shortly
+        await request_scans(bus, events)
     except BackendUnavailable as exc:
         raise HTTPException(503, "the scan service is unavailable; try again shortly") from exc
     first = events[0]
@@ -119,19 +116,26 @@ async def start_scan(
     return answer
 
 
-async def request_and_wait(bus: GatewayBus, event: ScanRequested) -> None:
-    """Publish a scan request and wait for the aggregator to record it (its first progress),
-    so the GET that follows finds it."""
-    async with bus.progress_updates(event.scan_id) as updates:
-        await bus.events.publish(
-            subjects.scan_requested(event.scan_id),
-            event,
-            event_type=EventType.SCAN_REQUESTED,
-            msg_id=f"{event.scan_id}:requested",
-            correlationid=event.scan_id,
-        )
-        with contextlib.suppress(StopAsyncIteration):
-            await anext(updates)
+async def request_scans(bus: GatewayBus, events: list[ScanRequested]) -> None:
+    """Publish every scan request, then wait (briefly) for the aggregator to record each one
+    (its first progress), so the GET that follows finds it. Subscribing before publishing means
+    no first progress can be missed; publishing before waiting means a slow read model never
+    leaves a request unsent."""
+    async with contextlib.AsyncExitStack() as stack:
+        updates = [await stack.enter_async_context(bus.progress_updates(e.scan_id)) for e in events]
+        for event in events:
+            await bus.events.publish(
+                subjects.scan_requested(event.scan_id),
+                event,
+                event_type=EventType.SCAN_REQUESTED,
+                msg_id=f"{event.scan_id}:requested",
+                correlationid=event.scan_id,
+            )
+        # The requests are durable in JetStream; past the wait the read model catches up.
+        with contextlib.suppress(TimeoutError, StopAsyncIteration):
+            async with asyncio.timeout(RECORDED_WAIT_SECONDS):
+                for stream in updates:
+                    await anext(stream)
 
 
 @router.get("")
