@@ -3,15 +3,22 @@ restarted NATS server. The totals must be exactly those of a clean run."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 import nats
 from fastapi import FastAPI
+from walletscan_contracts import subjects
+from walletscan_contracts.chains import Network
 from walletscan_contracts.envelope import MSG_ID_HEADER
+from walletscan_contracts.events import EventType, ScanFailed, ScanRequested, WatchedAddress
 from walletscan_contracts.streams import FETCH_JOBS, SCAN_EVENTS
+from walletscan_platform.bus import jetstream_publisher
 from walletscan_testkit.chain import expected_wallet_totals
 from walletscan_testkit.stack import ServiceStack
 
@@ -138,3 +145,44 @@ async def test_lost_fetch_commands_are_asked_for_again(
     log = stack.processes["aggregator"].log_path.read_text()
     assert "resuming stalled scan" in log
     assert scan_id in log
+
+
+async def test_a_failure_that_overtakes_its_request_is_not_lost(
+    user: ApiUser, wallet: Wallet, stack: ServiceStack, esplora_app: FastAPI
+) -> None:
+    """An open breaker re-routes at once, so `scan.<id>.failed` can reach the aggregator
+    before `scan.<id>.requested` is recorded. It must come back later, not be dropped."""
+    me = (await user.http.get("/api/auth/me")).json()
+    scan_id = uuid.uuid4().hex
+    requested = ScanRequested(
+        scan_id=scan_id,
+        owner_id=me["id"],
+        input_type="address",
+        input_display=wallet.receive[2],
+        network=Network.BITCOIN,
+        addresses=[WatchedAddress(address=wallet.receive[2])],
+        requested_at=datetime.now(UTC),
+    )
+    failed = ScanFailed(
+        scan_id=scan_id, reason="every provider refused", failed_at=datetime.now(UTC)
+    )
+    nc = await nats.connect(stack.infra.nats_url)
+    try:
+        progress = await nc.subscribe(subjects.scan_progress(scan_id))
+        publisher = jetstream_publisher(nc.jetstream(), "test")
+        # The provider answers slowly, so the fetch cannot finish the scan first.
+        async with slow_provider(esplora_app, 3.0):
+            await publisher.publish(
+                subjects.scan_failed(scan_id), failed, event_type=EventType.SCAN_FAILED
+            )
+            await publisher.publish(
+                subjects.scan_requested(scan_id), requested, event_type=EventType.SCAN_REQUESTED
+            )
+            async with asyncio.timeout(30):
+                async for msg in progress.messages:
+                    if json.loads(msg.data)["data"]["status"] in ("completed", "failed"):
+                        break
+    finally:
+        await nc.close()
+    scan = await user.scan(scan_id)
+    assert (scan["status"], scan["error"]) == ("failed", "every provider refused")

@@ -186,3 +186,31 @@ async def test_an_address_scan_completes_once_and_ignores_a_redelivery(harness: 
     assert (summary["total_fees"], summary["tx_count"], summary["reconciled"]) == (300, 2, True)
     assert [c["data"]["scan_id"] for c in seen["completed"]] == ["a1"]
     assert await repo.transactions.count_documents({"scan_id": "a1"}) == 2
+
+
+async def test_a_failure_that_overtakes_its_request_still_fails_the_scan(harness: Any) -> None:
+    """An open breaker re-routes at once, so `failed` can arrive before `requested` is folded:
+    it must be retried, not dropped (the scan would otherwise run forever)."""
+    from walletscan_contracts.events import ScanFailed
+
+    broker, repo, _ = harness
+    failed = ScanFailed(scan_id="f1", reason="no provider could fetch", failed_at=datetime.now(UTC))
+    req = ScanRequested(
+        scan_id="f1",
+        owner_id="u",
+        input_type="address",
+        input_display="x",
+        network=Network.BITCOIN,
+        addresses=[WatchedAddress(address="bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu")],
+        requested_at=datetime.now(UTC),
+    )
+    async with TestNatsBroker(broker) as br:
+        # Too early: the handler asks for a redelivery (a nack) and records nothing.
+        await br.publish(publish_body(failed, EventType.SCAN_FAILED), subjects.scan_failed("f1"))
+        assert await repo.get_scan("f1") is None
+        await br.publish(publish_body(req, EventType.SCAN_REQUESTED), subjects.scan_requested("f1"))
+        # The redelivery, once the request is recorded.
+        await br.publish(publish_body(failed, EventType.SCAN_FAILED), subjects.scan_failed("f1"))
+    scan = await repo.get_scan("f1")
+    assert scan is not None
+    assert (scan["status"], scan["error"]) == ("failed", "no provider could fetch")

@@ -108,6 +108,11 @@ def register(rt: Runtime) -> None:
         async with rt.settle(
             msg, scan_id=data.scan_id, what="recording a failure", causationid=event.id
         ):
+            if await rt.read_model.get_scan(data.scan_id) is None:
+                # A provider can refuse faster than the request is recorded (an open breaker
+                # re-routes at once): retry shortly rather than drop the failure.
+                msg_text = f"scan {data.scan_id} is not recorded yet"
+                raise LookupError(msg_text)
             if await rt.read_model.fail(data.scan_id, data.reason, data.failed_at):
                 SCANS_FINISHED.labels("failed").inc()
             await publish_progress(rt, data.scan_id)
