@@ -95,17 +95,13 @@ async def start_scan(
         raise HTTPException(503, "the scan service is unavailable; try again shortly") from exc
     first = events[0]
     chains = ", ".join(e.network.value for e in events)
-    await bus.events.publish(
-        subjects.audit("scan", "requested"),
-        AuditRecord(
-            area="scan",
-            action="requested",
-            user_id=user.id,
-            client_ip=request.client.host if request.client else None,
-            detail=f"{first.input_type} {first.input_display} on {chains}",
-            at=now,
-        ),
-        event_type=EventType.AUDIT,
+    await audit(
+        bus,
+        request,
+        user.id,
+        "scan",
+        "requested",
+        f"{first.input_type} {first.input_display} on {chains}",
     )
     for event in events:
         SCANS_REQUESTED.labels(event.input_type, event.network.value).inc()
@@ -114,6 +110,24 @@ async def start_scan(
     if first.group_id is not None:
         answer["scans"] = [{"id": e.scan_id, "chain": e.network.value} for e in events]
     return answer
+
+
+async def audit(
+    bus: GatewayBus, request: Request, user_id: str, area: str, action: str, detail: str
+) -> None:
+    """An entry of the audit trail (stream AUDIT, long retention)."""
+    await bus.events.publish(
+        subjects.audit(area, action),
+        AuditRecord(
+            area=area,
+            action=action,
+            user_id=user_id,
+            client_ip=request.client.host if request.client else None,
+            detail=detail,
+            at=datetime.now(UTC),
+        ),
+        event_type=EventType.AUDIT,
+    )
 
 
 async def request_scans(bus: GatewayBus, events: list[ScanRequested]) -> None:
@@ -262,18 +276,7 @@ async def scan_report(
         if reply.status != 200 or reply.object_name is None:
             raise HTTPException(reply.status, reply.detail or "report unavailable")
         body = await bus.read_object(reply.object_name)
-        await bus.events.publish(
-            subjects.audit("report", "downloaded"),
-            AuditRecord(
-                area="report",
-                action="downloaded",
-                user_id=user.id,
-                client_ip=request.client.host if request.client else None,
-                detail=f"{scan['_id']} {fmt.value}",
-                at=datetime.now(UTC),
-            ),
-            event_type=EventType.AUDIT,
-        )
+        await audit(bus, request, user.id, "report", "downloaded", f"{scan['_id']} {fmt.value}")
     except BackendUnavailable as exc:
         raise HTTPException(503, "the report service is unavailable; try again shortly") from exc
     if body is None:
