@@ -135,7 +135,7 @@ async def handle_fetched(rt: Runtime, data: AddressFetched, *, causationid: str)
     facts = await repo.address_facts(data.scan_id, data.address)
     await repo.complete_address(data, **service.address_totals(facts))
     if data.evm is not None:
-        evm = (await repo.evm_facts(data.scan_id)).get(data.address)
+        evm = (await repo.evm_facts(data.scan_id, data.address)).get(data.address)
         if evm is not None:
             await repo.set_evm_address_totals(
                 data.scan_id, data.address, evm_address_totals(data.address, evm)

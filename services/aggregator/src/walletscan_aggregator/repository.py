@@ -289,15 +289,25 @@ class ReadModel:
                 upsert=True,
             )
 
-    async def evm_facts(self, scan_id: str) -> dict[str, EvmFacts]:
+    async def evm_facts(self, scan_id: str, address: str | None = None) -> dict[str, EvmFacts]:
+        """EVM facts by address: the whole scan's, or one address's (an address completing
+        must not read every other address's facts again)."""
+        key: Document = (
+            {"scan_id": scan_id}
+            if address is None
+            else {
+                "scan_id": scan_id,
+                "address": address,
+            }
+        )
         txs: dict[str, list[EvmTx]] = defaultdict(list)
         transfers: dict[str, list[TokenTransfer]] = defaultdict(list)
-        async for doc in self.evm_txs.find(match({"scan_id": scan_id}), {"_id": 0}):
+        async for doc in self.evm_txs.find(match(key), {"_id": 0}):
             txs[doc["address"]].append(EvmTx.model_validate(doc))
-        async for doc in self.token_transfers.find(match({"scan_id": scan_id}), {"_id": 0}):
+        async for doc in self.token_transfers.find(match(key), {"_id": 0}):
             transfers[doc["address"]].append(TokenTransfer.model_validate(doc))
         out: dict[str, EvmFacts] = {}
-        cursor = self.addresses.find(match({"scan_id": scan_id, "fetched": True}))
+        cursor = self.addresses.find(match({**key, "fetched": True}))
         async for doc in cursor:
             account = doc.get("evm_account")
             address = doc["address"]

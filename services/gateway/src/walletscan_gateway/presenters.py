@@ -25,10 +25,6 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(int(value))
 
 
-def _iso(value: Any) -> str | None:
-    return iso_utc(value)
-
-
 def network_info(scan: Document) -> tuple[str, int]:
     info = NETWORKS[Network(scan["network"])]
     return info.unit, info.decimals
@@ -81,8 +77,8 @@ def scan_view(scan: Document, progress: ScanProgress | None, counts: tuple[int, 
         "summary": summary_view(scan),
         "reconciliation": _reconciliation_view(scan.get("reconciliation")),
         "error": scan.get("error"),
-        "requested_at": _iso(scan.get("requested_at")),
-        "completed_at": _iso(scan.get("completed_at")),
+        "requested_at": iso_utc(scan.get("requested_at")),
+        "completed_at": iso_utc(scan.get("completed_at")),
     }
 
 
@@ -128,8 +124,8 @@ def scan_list_item(scan: Document) -> Document:
         "decimals": decimals,
         "balance": _text(summary.get("balance")),
         "tx_count": summary.get("tx_count"),
-        "requested_at": _iso(scan.get("requested_at")),
-        "completed_at": _iso(scan.get("completed_at")),
+        "requested_at": iso_utc(scan.get("requested_at")),
+        "completed_at": iso_utc(scan.get("completed_at")),
     }
 
 
@@ -179,7 +175,7 @@ def transaction_view(doc: Document, *, tip_height: int, network: Network) -> Doc
         "received": _text(doc.get("received", 0)),
         "sent": _text(doc.get("spent", 0)),
         "block_height": doc.get("block_height"),
-        "block_time": _iso(doc.get("block_time")),
+        "block_time": iso_utc(doc.get("block_time")),
         "confirmed": doc.get("block_height") is not None,
         "confirmations": confirmations(doc.get("block_height"), tip_height),
         "addresses": doc.get("addresses") or [],

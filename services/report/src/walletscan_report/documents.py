@@ -103,8 +103,8 @@ def scan_json(data: ScanData) -> bytes:
             "input_type": scan.get("input_type"),
             "network": scan["network"],
             "status": scan["status"],
-            "requested_at": _iso(scan.get("requested_at")),
-            "completed_at": _iso(scan.get("completed_at")),
+            "requested_at": iso_utc(scan.get("requested_at")),
+            "completed_at": iso_utc(scan.get("completed_at")),
             "gap_limit": scan.get("gap_limit"),
         },
         "summary": {**summary, **_amounts(summary, amount_keys)},
@@ -145,7 +145,3 @@ def scan_json(data: ScanData) -> bytes:
         ],
     }
     return json.dumps(document, indent=2).encode()
-
-
-def _iso(value: Any) -> str | None:
-    return iso_utc(value)
